@@ -1,0 +1,83 @@
+//! Why a command was refused.
+
+use quickclear_schemas::{TaskKind, UnitId};
+
+/// A refused command. Every variant names what is wrong in words a dispatcher or a squad member
+/// can act on; [`CaseError::kind`] sorts them for the HTTP layer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("no such case")]
+    CaseNotFound,
+    #[error("the case already exists")]
+    CaseExists,
+    #[error("the case has already been dispatched")]
+    AlreadyDispatched,
+    #[error("the case is already {0}; it takes no more commands")]
+    CaseResolved(&'static str),
+    #[error("a dispatch must assign exactly one unit to each of precinct, property and scene")]
+    IncompleteDispatch,
+    #[error("task {task} is already held by unit {holder}")]
+    TaskHeldByOther { task: TaskKind, holder: UnitId },
+    #[error("task {task} has not been dispatched to any unit yet")]
+    TaskNotAssigned { task: TaskKind },
+    #[error("task {task} is {status}; it takes no more actions")]
+    TaskFinished {
+        task: TaskKind,
+        status: &'static str,
+    },
+    #[error("a {finding} finding does not belong to the {task} task")]
+    FindingNotForTask {
+        finding: &'static str,
+        task: TaskKind,
+    },
+    #[error("property can only be returned after it was recovered")]
+    NothingRecovered,
+    #[error("the case cannot be cleared by arrest: no arrest has been recorded")]
+    NoArrest,
+    #[error("{0} must not be empty")]
+    MissingText(&'static str),
+    #[error("the escalation is stale: task {task} is no longer waiting on unit {unit}")]
+    StaleEscalation { task: TaskKind, unit: UnitId },
+}
+
+/// How a refusal maps to a protocol answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The case does not exist (404).
+    NotFound,
+    /// The command is well formed but conflicts with the case's state (409).
+    Conflict,
+    /// The command itself is invalid (422).
+    Invalid,
+}
+
+impl CaseError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CaseError::CaseNotFound => ErrorKind::NotFound,
+            CaseError::IncompleteDispatch
+            | CaseError::FindingNotForTask { .. }
+            | CaseError::MissingText(_) => ErrorKind::Invalid,
+            _ => ErrorKind::Conflict,
+        }
+    }
+
+    /// A stable, machine-readable name (the last segment of the problem `type`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaseError::CaseNotFound => "case-not-found",
+            CaseError::CaseExists => "case-exists",
+            CaseError::AlreadyDispatched => "already-dispatched",
+            CaseError::CaseResolved(_) => "case-resolved",
+            CaseError::IncompleteDispatch => "incomplete-dispatch",
+            CaseError::TaskHeldByOther { .. } => "task-held-by-other-unit",
+            CaseError::TaskNotAssigned { .. } => "task-not-assigned",
+            CaseError::TaskFinished { .. } => "task-finished",
+            CaseError::FindingNotForTask { .. } => "finding-not-for-task",
+            CaseError::NothingRecovered => "nothing-recovered",
+            CaseError::NoArrest => "no-arrest",
+            CaseError::MissingText(_) => "missing-text",
+            CaseError::StaleEscalation { .. } => "stale-escalation",
+        }
+    }
+}

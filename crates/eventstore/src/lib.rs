@@ -1,0 +1,23 @@
+//! The case log: one port, two adapters, one contract.
+//!
+//! The event log is the backbone and the bus: services append commits to a case's stream and consume
+//! the whole log through ordered subscriptions. No dual write, no outbox: the append is the publication.
+//!
+//! - [`port`]: the [`EventStore`] trait, positions, expected versions, [`Delivery`] and errors.
+//! - [`sqlite`]: the embedded adapter, one SQLite file, group commit on a writer thread.
+//! - [`jetstream`]: the NATS JetStream adapter, one message per commit on subject `case.<id>`.
+//! - [`codec`]: how a commit is encoded, and the check of schema versions on read.
+//! - [`metrics`]: append latency and conflicts, per adapter.
+//!
+//! Both adapters pass the same contract suite (`tests/contract.rs`).
+
+pub mod codec;
+pub mod jetstream;
+pub mod metrics;
+pub mod port;
+pub mod sqlite;
+
+pub use port::{
+    Acker, Appended, Commit, Delivery, DurableSubscription, ErrorKind, EventStore, ExpectedVersion,
+    Position, StoreError, Subscription,
+};

@@ -1,0 +1,480 @@
+//! The embedded adapter: the case log in one SQLite file.
+//!
+//! One writer thread owns the write connection and commits appends in groups: it takes every append
+//! waiting in its queue, checks and inserts each in one transaction, and commits once. Under load many
+//! appends share one fsync; alone, an append costs one. Committed commits are then broadcast in log
+//! order to live subscribers, which first catch up from the file through a reader connection.
+
+use crate::codec;
+use crate::metrics::{APPEND_SECONDS, CONFLICTS};
+use crate::port::{
+    Acker, Appended, Commit, Delivery, DurableSubscription, EventStore, ExpectedVersion, Position,
+    StoreError, Subscription,
+};
+use async_trait::async_trait;
+use quickclear_schemas::{CaseId, EventEnvelope};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Instant;
+use tokio::sync::{broadcast, oneshot};
+
+const CATCH_UP_BATCH: usize = 512;
+const LIVE_BUFFER: usize = 8192;
+const MAX_GROUP: usize = 512;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS commits (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream TEXT NOT NULL,
+    stream_version INTEGER NOT NULL,
+    commit_id TEXT NOT NULL UNIQUE,
+    events BLOB NOT NULL,
+    UNIQUE (stream, stream_version)
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+);
+";
+
+/// The SQLite event store. Cheap to clone: clones share the file, writer and subscribers.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: mpsc::Sender<WriteRequest>,
+    reader: Mutex<Connection>,
+    live: broadcast::Sender<Arc<Commit>>,
+    head: AtomicU64,
+}
+
+enum WriteRequest {
+    Append {
+        case_id: CaseId,
+        expected: ExpectedVersion,
+        commit_id: String,
+        events: Vec<EventEnvelope>,
+        reply: oneshot::Sender<Result<Appended, StoreError>>,
+    },
+    Checkpoint {
+        name: String,
+        position: Position,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+fn unexpected(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unexpected(e.to_string())
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError::Unavailable(format!("open {}: {e}", path.display())))?;
+    // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable on return.
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
+    )
+    .map_err(unexpected)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store in `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let write_conn = open_connection(path)?;
+        write_conn.execute_batch(SCHEMA).map_err(unexpected)?;
+        let head: Position = write_conn
+            .query_row("SELECT COALESCE(MAX(position), 0) FROM commits", [], |r| {
+                r.get(0)
+            })
+            .map_err(unexpected)?;
+        let reader = open_connection(path)?;
+        let (writer, requests) = mpsc::channel();
+        let (live, _) = broadcast::channel(LIVE_BUFFER);
+        let inner = Arc::new(Inner {
+            writer,
+            reader: Mutex::new(reader),
+            live: live.clone(),
+            head: AtomicU64::new(head),
+        });
+        let weak = Arc::downgrade(&inner);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                let mut writer = Writer {
+                    conn: write_conn,
+                    live,
+                };
+                while let Ok(first) = requests.recv() {
+                    let mut group = vec![first];
+                    group.extend(requests.try_iter().take(MAX_GROUP));
+                    let new_head = writer.write_group(group);
+                    if let (Some(head), Some(inner)) = (new_head, weak.upgrade()) {
+                        inner.head.store(head, Ordering::Release);
+                    }
+                }
+            })
+            .map_err(unexpected)?;
+        Ok(Self { inner })
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner
+                .reader
+                .lock()
+                .map_err(|_| unexpected("reader lock poisoned"))?;
+            query(&conn)
+        })
+        .await
+        .map_err(unexpected)?
+    }
+
+    async fn commits_after(&self, after: Position) -> Result<Vec<Commit>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT position, stream, commit_id, events FROM commits
+                     WHERE position > ?1 ORDER BY position LIMIT ?2",
+                )
+                .map_err(unexpected)?;
+            let rows = stmt
+                .query_map(params![after, CATCH_UP_BATCH as i64], row_to_raw)
+                .map_err(unexpected)?;
+            rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
+                .collect()
+        })
+        .await
+    }
+}
+
+type RawCommit = (Position, String, String, Vec<u8>);
+
+fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCommit> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn raw_to_commit((position, stream, commit_id, events): RawCommit) -> Result<Commit, StoreError> {
+    let case_id = CaseId(stream.parse().map_err(unexpected)?);
+    Ok(Commit {
+        position,
+        case_id,
+        commit_id,
+        events: codec::decode(&events)?,
+    })
+}
+
+struct Writer {
+    conn: Connection,
+    live: broadcast::Sender<Arc<Commit>>,
+}
+
+impl Writer {
+    /// Writes a group of requests in one transaction; returns the new head if anything was appended.
+    fn write_group(&mut self, group: Vec<WriteRequest>) -> Option<Position> {
+        let tx = match self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+        {
+            Ok(tx) => tx,
+            Err(e) => {
+                fail_all(group, &format!("begin: {e}"));
+                return None;
+            }
+        };
+        let mut outcomes = Vec::with_capacity(group.len());
+        for request in group {
+            let outcome = match &request {
+                WriteRequest::Append {
+                    case_id,
+                    expected,
+                    commit_id,
+                    events,
+                    ..
+                } => append_one(&tx, *case_id, *expected, commit_id, events).map(Some),
+                WriteRequest::Checkpoint { name, position, .. } => tx
+                    .execute(
+                        "INSERT INTO checkpoints (name, position) VALUES (?1, ?2)
+                         ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                        params![name, position],
+                    )
+                    .map(|_| None)
+                    .map_err(unexpected),
+            };
+            outcomes.push((request, outcome));
+        }
+        if let Err(e) = tx.commit() {
+            fail_all(
+                outcomes.into_iter().map(|(r, _)| r).collect(),
+                &format!("commit: {e}"),
+            );
+            return None;
+        }
+        let mut head = None;
+        for (request, outcome) in outcomes {
+            match request {
+                WriteRequest::Append {
+                    case_id,
+                    commit_id,
+                    events,
+                    reply,
+                    ..
+                } => {
+                    let result = outcome.map(|new| new.expect("appends answer a position"));
+                    if let Ok(appended) = &result
+                        && !appended.duplicate
+                    {
+                        head = Some(appended.position);
+                        let commit = Commit {
+                            position: appended.position,
+                            case_id,
+                            commit_id,
+                            events,
+                        };
+                        // No live subscriber is fine: they catch up from the file.
+                        let _ = self.live.send(Arc::new(commit));
+                    }
+                    let _ = reply.send(result);
+                }
+                WriteRequest::Checkpoint { reply, .. } => {
+                    let _ = reply.send(outcome.map(|_| ()));
+                }
+            }
+        }
+        head
+    }
+}
+
+fn fail_all(group: Vec<WriteRequest>, why: &str) {
+    for request in group {
+        let error = || StoreError::Unavailable(why.to_owned());
+        match request {
+            WriteRequest::Append { reply, .. } => drop(reply.send(Err(error()))),
+            WriteRequest::Checkpoint { reply, .. } => drop(reply.send(Err(error()))),
+        }
+    }
+}
+
+fn append_one(
+    tx: &rusqlite::Transaction<'_>,
+    case_id: CaseId,
+    expected: ExpectedVersion,
+    commit_id: &str,
+    events: &[EventEnvelope],
+) -> Result<Appended, StoreError> {
+    let stream = case_id.to_string();
+    let existing: Option<(Position, String)> = tx
+        .prepare_cached("SELECT position, stream FROM commits WHERE commit_id = ?1")
+        .and_then(|mut s| {
+            s.query_row([commit_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(unexpected)?;
+    if let Some((position, existing_stream)) = existing {
+        if existing_stream != stream {
+            return Err(StoreError::Unexpected(format!(
+                "commit id {commit_id} was already used on stream {existing_stream}"
+            )));
+        }
+        return Ok(Appended {
+            position,
+            duplicate: true,
+        });
+    }
+    let (last, version): (Option<Position>, u64) = tx
+        .prepare_cached("SELECT MAX(position), COUNT(*) FROM commits WHERE stream = ?1")
+        .and_then(|mut s| s.query_row([&stream], |r| Ok((r.get(0)?, r.get(1)?))))
+        .map_err(unexpected)?;
+    if ExpectedVersion::after(last) != expected {
+        CONFLICTS.with_label_values(&["sqlite"]).inc();
+        return Err(StoreError::Conflict { case_id, expected });
+    }
+    let encoded = codec::encode(events)?;
+    tx.prepare_cached(
+        "INSERT INTO commits (stream, stream_version, commit_id, events) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| s.execute(params![stream, version + 1, commit_id, encoded]))
+    .map_err(unexpected)?;
+    Ok(Appended {
+        position: tx.last_insert_rowid() as Position,
+        duplicate: false,
+    })
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    async fn append(
+        &self,
+        case_id: CaseId,
+        expected: ExpectedVersion,
+        commit_id: &str,
+        events: &[EventEnvelope],
+    ) -> Result<Appended, StoreError> {
+        let started = Instant::now();
+        let (reply, answer) = oneshot::channel();
+        let request = WriteRequest::Append {
+            case_id,
+            expected,
+            commit_id: commit_id.to_owned(),
+            events: events.to_vec(),
+            reply,
+        };
+        self.inner
+            .writer
+            .send(request)
+            .map_err(|_| unexpected("writer thread stopped"))?;
+        let result = answer
+            .await
+            .map_err(|_| unexpected("writer thread stopped"))?;
+        APPEND_SECONDS
+            .with_label_values(&["sqlite"])
+            .observe(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn read_stream(&self, case_id: CaseId) -> Result<Vec<Commit>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT position, stream, commit_id, events FROM commits
+                     WHERE stream = ?1 ORDER BY position",
+                )
+                .map_err(unexpected)?;
+            let rows = stmt
+                .query_map([case_id.to_string()], row_to_raw)
+                .map_err(unexpected)?;
+            rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
+                .collect()
+        })
+        .await
+    }
+
+    async fn subscribe(&self, after: Position) -> Result<Subscription, StoreError> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(CATCH_UP_BATCH);
+        let live = self.inner.live.subscribe();
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = feed(store, after, live, &sender).await {
+                let _ = sender.send(Err(e)).await;
+            }
+        });
+        Ok(Box::pin(tokio_stream_from(receiver)))
+    }
+
+    async fn subscribe_durable(&self, name: &str) -> Result<DurableSubscription, StoreError> {
+        let owned = name.to_owned();
+        let from: Position = self
+            .read(move |conn| {
+                conn.query_row(
+                    "SELECT position FROM checkpoints WHERE name = ?1",
+                    [owned],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map(Option::unwrap_or_default)
+                .map_err(unexpected)
+            })
+            .await?;
+        Ok(DurableSubscription {
+            deliveries: self.subscribe(from).await?,
+            acker: Box::new(SqliteAcker {
+                store: self.clone(),
+                name: name.to_owned(),
+            }),
+        })
+    }
+
+    async fn head(&self) -> Result<Position, StoreError> {
+        Ok(self.inner.head.load(Ordering::Acquire))
+    }
+}
+
+type Sender = tokio::sync::mpsc::Sender<Result<Delivery, StoreError>>;
+
+/// Catches up from the file, then follows the live broadcast; falls back to the file whenever the
+/// subscriber lagged so far behind that the broadcast dropped commits it had not seen.
+async fn feed(
+    store: SqliteStore,
+    mut position: Position,
+    mut live: broadcast::Receiver<Arc<Commit>>,
+    sender: &Sender,
+) -> Result<(), StoreError> {
+    let mut caught_up = false;
+    loop {
+        loop {
+            let batch = store.commits_after(position).await?;
+            let done = batch.len() < CATCH_UP_BATCH;
+            for commit in batch {
+                position = commit.position;
+                if sender.send(Ok(Delivery::Commit(commit))).await.is_err() {
+                    return Ok(());
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        if !caught_up {
+            caught_up = true;
+            if sender.send(Ok(Delivery::CaughtUp)).await.is_err() {
+                return Ok(());
+            }
+        }
+        loop {
+            match live.recv().await {
+                Ok(commit) if commit.position <= position => {}
+                Ok(commit) => {
+                    position = commit.position;
+                    if sender
+                        .send(Ok(Delivery::Commit((*commit).clone())))
+                        .await
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => break,
+                Err(broadcast::error::RecvError::Closed) => return Ok(()),
+            }
+        }
+    }
+}
+
+fn tokio_stream_from(
+    mut receiver: tokio::sync::mpsc::Receiver<Result<Delivery, StoreError>>,
+) -> impl futures::Stream<Item = Result<Delivery, StoreError>> {
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+struct SqliteAcker {
+    store: SqliteStore,
+    name: String,
+}
+
+#[async_trait]
+impl Acker for SqliteAcker {
+    async fn ack(&mut self, position: Position) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let request = WriteRequest::Checkpoint {
+            name: self.name.clone(),
+            position,
+            reply,
+        };
+        self.store
+            .inner
+            .writer
+            .send(request)
+            .map_err(|_| unexpected("writer thread stopped"))?;
+        answer
+            .await
+            .map_err(|_| unexpected("writer thread stopped"))?
+    }
+}

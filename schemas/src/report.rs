@@ -1,0 +1,93 @@
+//! What a theft report carries.
+
+use crate::ids::UnitId;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How the report reached the command center.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A dispatcher taking a call.
+    Dispatcher,
+    /// A resident scanning the QR code on a door plate.
+    Doorplate,
+    /// A shop's one-click alarm button.
+    Alarm,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Dispatcher, Channel::Doorplate, Channel::Alarm];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Dispatcher => "dispatcher",
+            Channel::Doorplate => "doorplate",
+            Channel::Alarm => "alarm",
+        }
+    }
+}
+
+/// The kind of petty theft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Offence {
+    Shoplifting,
+    Pickpocketing,
+    PurseSnatching,
+    TheftFromBuilding,
+    TheftFromVehicle,
+    BicycleTheft,
+    OtherTheft,
+}
+
+/// When the theft happened: an instant (`from == to`) or the window in which it must have happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OccurredWindow {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// Where the theft happened, indexed once at intake.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+    pub address: Option<String>,
+    /// The H3 cell at resolution 15 (hex); coarser cells are its parents.
+    pub h3: String,
+}
+
+/// One stolen item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StolenItem {
+    pub description: String,
+    /// The value in the smallest unit of the local currency (cents, fen).
+    pub value_cents: u64,
+}
+
+/// Who reported the theft. Personal data: analysts never see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Reporter {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A validated theft report, as recorded in the case log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    pub channel: Channel,
+    /// The door plate or alarm device the report came from.
+    pub source: Option<String>,
+    pub occurred: OccurredWindow,
+    pub location: Location,
+    /// The precinct that owns the location.
+    pub precinct: UnitId,
+    pub offence: Offence,
+    pub description: String,
+    pub items: Vec<StolenItem>,
+    pub reporter: Option<Reporter>,
+    /// The client's `Idempotency-Key`, if it sent one.
+    pub idempotency_key: Option<String>,
+}
