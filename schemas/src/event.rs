@@ -119,7 +119,12 @@ impl CaseEvent {
     /// The payload schema version written today. Every type is at version 1; when a payload changes
     /// shape, its version goes up here and an upcaster in `quickclear-eventstore` lifts old records.
     pub fn schema_version(&self) -> u32 {
-        1
+        Self::current_version(self.type_name()).expect("every type has a version")
+    }
+
+    /// The version this build writes and reads for an event type; `None` for a type it does not know.
+    pub fn current_version(event_type: &str) -> Option<u32> {
+        Self::TYPES.contains(&event_type).then_some(1)
     }
 }
 

@@ -169,7 +169,7 @@ pub enum FeedItem {
         reported_at: DateTime<Utc>,
         /// Set when the task came here after another unit failed to acknowledge it.
         escalated_from: Option<UnitId>,
-        report: Report,
+        report: Box<Report>,
     },
     /// The task is no longer this unit's (moved elsewhere, or the case was cleared or closed).
     TaskWithdrawn {

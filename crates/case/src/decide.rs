@@ -105,13 +105,13 @@ fn act(
     let status = task.status;
     let event = match action {
         TaskAction::Acknowledge => {
-            (status == TaskStatus::Assigned).then(|| CaseEvent::TaskAcknowledged(task_ref))
+            (status == TaskStatus::Assigned).then_some(CaseEvent::TaskAcknowledged(task_ref))
         }
         TaskAction::EnRoute => {
-            (status < TaskStatus::EnRoute).then(|| CaseEvent::TaskEnRoute(task_ref))
+            (status < TaskStatus::EnRoute).then_some(CaseEvent::TaskEnRoute(task_ref))
         }
         TaskAction::OnScene => {
-            (status < TaskStatus::OnScene).then(|| CaseEvent::TaskOnScene(task_ref))
+            (status < TaskStatus::OnScene).then_some(CaseEvent::TaskOnScene(task_ref))
         }
         TaskAction::RecordFinding { finding } => {
             check_finding_fits(finding, kind)?;
@@ -236,7 +236,8 @@ fn escalate(
         unit: unit.clone(),
         waited_seconds,
     })];
-    if let Some(next) = next_unit {
+    // Handing the task back to the unit that let it wait is no reassignment.
+    if let Some(next) = next_unit.filter(|next| *next != unit) {
         events.push(CaseEvent::TaskReassigned(TaskReassigned {
             task: kind,
             from_unit: unit.clone(),

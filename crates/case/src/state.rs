@@ -159,6 +159,7 @@ impl Case {
             }
             CaseEvent::TaskAcknowledged(e) => self.task_mut(e.task, |t| {
                 t.status = TaskStatus::Acknowledged;
+                t.escalation_pending = false;
                 t.acknowledged_at = Some(at);
             }),
             CaseEvent::TaskEnRoute(e) => self.task_mut(e.task, |t| {

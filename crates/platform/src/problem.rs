@@ -1,0 +1,121 @@
+//! Problem details (RFC 9457): every refusal says what is wrong, specifically, as
+//! `application/problem+json`, and nothing was written.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use quickclear_case::{CaseError, ErrorKind as CaseErrorKind};
+use quickclear_eventstore::{ErrorKind as StoreErrorKind, StoreError};
+use serde::Serialize;
+
+/// A refusal, as the client sees it.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Field-level errors for invalid input: `{"field": "location.lat", "message": "..."}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Problem {
+    /// `code` is a stable slug; it becomes the problem type `https://quickclear.dev/problems/<code>`.
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            type_uri: format!("https://quickclear.dev/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            errors,
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request", detail)
+        }
+    }
+
+    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, detail)
+    }
+
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<CaseError> for Problem {
+    fn from(error: CaseError) -> Self {
+        let status = match error.kind() {
+            CaseErrorKind::NotFound => StatusCode::NOT_FOUND,
+            CaseErrorKind::Conflict => StatusCode::CONFLICT,
+            CaseErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem::new(status, error.code(), error.to_string())
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        match error.kind() {
+            StoreErrorKind::Conflict => Problem::new(
+                StatusCode::CONFLICT,
+                "concurrent-change",
+                "the case changed meanwhile; retry",
+            ),
+            StoreErrorKind::Unavailable => {
+                tracing::warn!(%error, "event store unavailable");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store-unavailable",
+                    "the case log cannot be reached; nothing was recorded, retry shortly",
+                )
+            }
+            StoreErrorKind::Unexpected => {
+                tracing::error!(%error, "event store failure");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error",
+                )
+            }
+        }
+    }
+}
