@@ -89,5 +89,14 @@ pub struct Report {
     pub items: Vec<StolenItem>,
     pub reporter: Option<Reporter>,
     /// The client's `Idempotency-Key`, if it sent one.
-    pub idempotency_key: Option<String>,
+    pub idempotency: Option<Idempotency>,
+}
+
+/// A client's `Idempotency-Key` and a hash of the request it came with: a retry with the same key
+/// and the same request gets the same case; the same key with another request is refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Idempotency {
+    pub key: String,
+    /// FNV-1a 64 of the request's canonical JSON, hex.
+    pub request_hash: String,
 }

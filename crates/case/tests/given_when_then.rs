@@ -197,7 +197,7 @@ fn sample_report() -> Report {
             name: Some("Maria Lopez".into()),
             phone: Some("+1 312 555 0142".into()),
         }),
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 

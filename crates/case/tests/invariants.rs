@@ -62,7 +62,10 @@ fn report() -> Report {
             name: None,
             phone: None,
         }),
-        idempotency_key: Some("alarm-0412-20160709T205700Z".into()),
+        idempotency: Some(quickclear_schemas::report::Idempotency {
+            key: "alarm-0412-20160709T205700Z".into(),
+            request_hash: "0123456789abcdef".into(),
+        }),
     }
 }
 

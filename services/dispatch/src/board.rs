@@ -1,0 +1,204 @@
+//! The dispatcher's view of the log: every open case, each unit's load, every acknowledgement
+//! deadline.
+//!
+//! While the dispatcher's own append for a case is in flight, the case already shows its outcome
+//! (so the next decision sees the new loads), and commits of that case arriving from the log are
+//! held back; once the append's position is known, those at or before it are dropped (they are the
+//! append itself, or already folded in) and the rest applied.
+
+use chrono::{DateTime, Duration, Utc};
+use quickclear_case::{Case, TaskStatus};
+use quickclear_eventstore::{Commit, Position};
+use quickclear_schemas::{CaseEvent, CaseId, EventEnvelope, TaskKind, UnitId};
+use std::collections::{BTreeSet, HashMap};
+
+pub struct Tracked {
+    pub case: Case,
+    /// The position of the case's last commit folded in (its stream version).
+    pub last: Position,
+    inflight: Option<Vec<Commit>>,
+    deadlines: Vec<(DateTime<Utc>, TaskKind)>,
+}
+
+impl Tracked {
+    pub fn is_appending(&self) -> bool {
+        self.inflight.is_some()
+    }
+}
+
+pub struct Board {
+    cases: HashMap<CaseId, Tracked>,
+    loads: HashMap<UnitId, u32>,
+    deadlines: BTreeSet<(DateTime<Utc>, CaseId, TaskKind)>,
+    ack_window: Duration,
+}
+
+/// Units busy on a case: those holding a task that is not finished.
+fn busy_units(case: &Case) -> impl Iterator<Item = &UnitId> {
+    case.tasks
+        .values()
+        .filter(|t| !t.status.is_finished())
+        .map(|t| &t.unit)
+}
+
+impl Board {
+    pub fn new(ack_window: Duration) -> Self {
+        Self {
+            cases: HashMap::new(),
+            loads: HashMap::new(),
+            deadlines: BTreeSet::new(),
+            ack_window,
+        }
+    }
+
+    pub fn get(&self, case_id: &CaseId) -> Option<&Tracked> {
+        self.cases.get(case_id)
+    }
+
+    pub fn loads(&self) -> &HashMap<UnitId, u32> {
+        &self.loads
+    }
+
+    pub fn unacknowledged(&self) -> usize {
+        self.deadlines.len()
+    }
+
+    /// Folds in a commit from the log. Answers whether the case changed.
+    pub fn apply(&mut self, commit: Commit) -> bool {
+        let case_id = commit.case_id;
+        if let Some(tracked) = self.cases.get_mut(&case_id) {
+            if let Some(held) = &mut tracked.inflight {
+                held.push(commit);
+                return false;
+            }
+            if commit.position <= tracked.last {
+                return false;
+            }
+        } else if !opens_case(&commit.events) {
+            // A case this board has already seen resolved, or one it only knows from the middle.
+            return false;
+        }
+        self.fold(case_id, commit.position, &commit.events);
+        true
+    }
+
+    /// Shows the outcome of an append before the store confirms it.
+    pub fn begin_append(&mut self, case_id: CaseId, events: &[EventEnvelope]) {
+        let last = self.cases.get(&case_id).map_or(0, |t| t.last);
+        self.fold(case_id, last, events);
+        if let Some(tracked) = self.cases.get_mut(&case_id) {
+            tracked.inflight = Some(Vec::new());
+        }
+    }
+
+    /// The append is stored at `position`: applies what the log delivered meanwhile.
+    pub fn end_append(&mut self, case_id: CaseId, position: Position) {
+        let Some(tracked) = self.cases.get_mut(&case_id) else {
+            return;
+        };
+        tracked.last = tracked.last.max(position);
+        let held = tracked.inflight.take().unwrap_or_default();
+        for commit in held {
+            self.apply(commit);
+        }
+    }
+
+    /// Replaces a case with the store's version of it (after a refused append), then applies what
+    /// the log delivered after that read.
+    pub fn replace(&mut self, case_id: CaseId, commits: &[Commit]) {
+        let held = self
+            .cases
+            .get_mut(&case_id)
+            .and_then(|t| t.inflight.take())
+            .unwrap_or_default();
+        let fresh = Case::from_events(commits.iter().flat_map(|c| &c.events));
+        let last = commits.last().map_or(0, |c| c.position);
+        self.set(case_id, fresh, last);
+        for commit in held {
+            self.apply(commit);
+        }
+    }
+
+    fn fold(&mut self, case_id: CaseId, position: Position, events: &[EventEnvelope]) {
+        let case = self
+            .cases
+            .get(&case_id)
+            .map(|t| t.case.clone())
+            .unwrap_or_default();
+        let case = events.iter().fold(case, Case::evolve);
+        self.set(case_id, case, position);
+    }
+
+    /// Stores a case's new state, keeping loads and deadlines in step; forgets resolved cases.
+    fn set(&mut self, case_id: CaseId, case: Case, last: Position) {
+        let (old_busy, old_deadlines, inflight) = match self.cases.remove(&case_id) {
+            Some(t) => (
+                busy_units(&t.case).cloned().collect(),
+                t.deadlines,
+                t.inflight,
+            ),
+            None => (Vec::new(), Vec::new(), None),
+        };
+        for unit in old_busy {
+            if let Some(load) = self.loads.get_mut(&unit) {
+                *load = load.saturating_sub(1);
+            }
+        }
+        for (at, kind) in old_deadlines {
+            self.deadlines.remove(&(at, case_id, kind));
+        }
+        if case.is_resolved() {
+            return;
+        }
+        for unit in busy_units(&case) {
+            *self.loads.entry(unit.clone()).or_default() += 1;
+        }
+        let deadlines: Vec<_> = case
+            .tasks
+            .values()
+            .filter(|t| t.status == TaskStatus::Assigned && !t.escalation_pending)
+            .filter_map(|t| Some((t.assigned_at? + self.ack_window, t.kind)))
+            .collect();
+        for (at, kind) in &deadlines {
+            self.deadlines.insert((*at, case_id, *kind));
+        }
+        self.cases.insert(
+            case_id,
+            Tracked {
+                case,
+                last,
+                inflight,
+                deadlines,
+            },
+        );
+    }
+
+    /// Open cases not dispatched yet and not waiting on an append.
+    pub fn undispatched(&self) -> Vec<CaseId> {
+        self.cases
+            .iter()
+            .filter(|(_, t)| t.case.dispatched_at.is_none() && !t.is_appending())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.deadlines.first().map(|(at, _, _)| *at)
+    }
+
+    /// Tasks whose acknowledgement deadline has passed at `now`.
+    pub fn overdue(&self, now: DateTime<Utc>) -> Vec<(CaseId, TaskKind)> {
+        self.deadlines
+            .iter()
+            .take_while(|(at, _, _)| *at <= now)
+            .map(|(_, case_id, kind)| (*case_id, *kind))
+            .collect()
+    }
+}
+
+fn opens_case(events: &[EventEnvelope]) -> bool {
+    matches!(
+        events.first().map(|e| &e.event),
+        Some(CaseEvent::ReportReceived(_))
+    )
+}

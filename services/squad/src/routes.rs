@@ -1,0 +1,216 @@
+//! The terminal-facing routes.
+
+use crate::feeds::{Feeds, Posted};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::Stream;
+use prometheus::{HistogramVec, register_histogram_vec};
+use quickclear_case::{CaseCommand, CommandContext};
+use quickclear_eventstore::EventStore;
+use quickclear_platform::commands::execute;
+use quickclear_platform::json::ApiJson;
+use quickclear_platform::problem::FieldError;
+use quickclear_platform::{Clock, Problem};
+use quickclear_roster::Roster;
+use quickclear_schemas::message::{FeedItem, TaskCommandRequest};
+use quickclear_schemas::{Actor, ActorKind, CaseId, TaskKind, UnitId};
+use serde::Deserialize;
+use serde_json::json;
+use std::convert::Infallible;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::broadcast::error::RecvError;
+
+static REPORT_TO_TERMINAL: LazyLock<HistogramVec> =
+    LazyLock::new(|| {
+        register_histogram_vec!(
+        "quickclear_report_to_terminal_seconds",
+        "From a report's acceptance to its task being sent to a connected terminal, per unit kind.",
+        &["kind"],
+        vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0]
+    )
+    .expect("metric registers once")
+    });
+
+pub struct Squad {
+    pub store: Arc<dyn EventStore>,
+    pub roster: Arc<Roster>,
+    pub clock: Clock,
+    pub feeds: Arc<Feeds>,
+}
+
+pub fn routes(squad: Arc<Squad>) -> Router {
+    Router::new()
+        .route("/api/v1/units/{unit}/feed", get(feed))
+        .route("/api/v1/cases/{case}/tasks/{task}/commands", post(command))
+        .with_state(squad)
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    after: Option<u64>,
+}
+
+impl Squad {
+    /// The unit, if it exists and its kind is served by this process.
+    fn served_unit(&self, id: &str) -> Result<UnitId, Problem> {
+        let unit = self
+            .roster
+            .unit(&UnitId::new(id))
+            .ok_or_else(|| Problem::not_found("unknown-unit", format!("no unit {id}")))?;
+        if !self.feeds.serves(unit.kind) {
+            return Err(Problem::not_found(
+                "unit-not-served-here",
+                format!(
+                    "unit {id} is served by squad:{}, which this process does not run",
+                    unit.kind
+                ),
+            ));
+        }
+        Ok(unit.id.clone())
+    }
+}
+
+/// A unit's feed as server-sent events. The event id is the log position: a terminal that reconnects
+/// with `Last-Event-ID` (browsers do this by themselves) gets exactly what it missed.
+async fn feed(
+    State(squad): State<Arc<Squad>>,
+    Path(unit): Path<String>,
+    Query(query): Query<FeedQuery>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    let unit = squad.served_unit(&unit)?;
+    let last_event_id = match headers.get("last-event-id") {
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| {
+                    Problem::bad_request(
+                        "invalid-last-event-id",
+                        "Last-Event-ID must be a log position",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let after = last_event_id.or(query.after).unwrap_or(0);
+    let (backlog, mut live) = squad.feeds.watch(&unit, after);
+    let clock = squad.clock;
+    let stream = async_stream(move |yield_| async move {
+        let mut sent = after;
+        for posted in backlog {
+            sent = posted.position;
+            yield_(event(&posted)).await;
+        }
+        loop {
+            match live.recv().await {
+                Ok(posted) if posted.unit == unit && posted.position > sent => {
+                    sent = posted.position;
+                    observe_latency(&clock, &posted);
+                    yield_(event(&posted)).await;
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    for posted in squad.feeds.since(&unit, sent) {
+                        sent = posted.position;
+                        yield_(event(&posted)).await;
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+fn event(posted: &Posted) -> Result<Event, Infallible> {
+    let data = serde_json::to_string(&posted.item).expect("feed items serialize");
+    Ok(Event::default().id(posted.position.to_string()).data(data))
+}
+
+fn observe_latency(clock: &Clock, posted: &Posted) {
+    if let FeedItem::TaskAssigned { task, .. } = &posted.item {
+        let seconds = clock.real_seconds_between(posted.reported_at, clock.now());
+        REPORT_TO_TERMINAL
+            .with_label_values(&[task.as_str()])
+            .observe(seconds);
+    }
+}
+
+/// A stream written as a loop that yields: the feed is clearer as one.
+fn async_stream<F, Fut>(body: F) -> impl Stream<Item = Result<Event, Infallible>>
+where
+    F: FnOnce(Box<dyn Fn(Result<Event, Infallible>) -> YieldFuture + Send + Sync>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(64);
+    let yield_ = Box::new(move |event| {
+        let sender = sender.clone();
+        Box::pin(async move {
+            let _ = sender.send(event).await;
+        }) as YieldFuture
+    });
+    tokio::spawn(body(yield_));
+    tokio_stream::wrappers::ReceiverStream::new(receiver)
+}
+
+type YieldFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+async fn command(
+    State(squad): State<Arc<Squad>>,
+    Path((case, task)): Path<(String, String)>,
+    ApiJson(request): ApiJson<TaskCommandRequest>,
+) -> Result<Response, Problem> {
+    let case_id = case
+        .parse()
+        .map(CaseId)
+        .map_err(|_| Problem::not_found("case-not-found", format!("no case {case}")))?;
+    let kind = TaskKind::parse(&task).ok_or_else(|| {
+        Problem::not_found(
+            "unknown-task",
+            format!("no task {task}: use precinct, property or scene"),
+        )
+    })?;
+    if !squad.feeds.serves(kind) {
+        return Err(Problem::not_found(
+            "task-not-served-here",
+            format!("{kind} tasks are served by squad:{kind}, which this process does not run"),
+        ));
+    }
+    let unit = squad.roster.unit(&request.unit).ok_or_else(|| {
+        Problem::invalid(vec![FieldError::new(
+            "unit",
+            format!("no unit {}", request.unit),
+        )])
+    })?;
+    if unit.kind != kind {
+        return Err(Problem::invalid(vec![FieldError::new(
+            "unit",
+            format!(
+                "unit {} is a {} unit and cannot act on the {kind} task",
+                unit.id, unit.kind
+            ),
+        )]));
+    }
+    let ctx = CommandContext {
+        case_id,
+        command_id: request.command_id,
+        actor: Actor::new(ActorKind::Unit, unit.id.as_str()),
+        now: squad.clock.now(),
+    };
+    let command = CaseCommand::Act {
+        task: kind,
+        unit: unit.id.clone(),
+        action: request.action,
+    };
+    let executed = execute(&*squad.store, &ctx, &command).await?;
+    let status = executed.case.tasks.get(&kind).map(|t| t.status.name());
+    let body =
+        json!({ "case_id": case_id, "task": kind, "status": status, "applied": executed.written });
+    Ok((StatusCode::OK, axum::Json(body)).into_response())
+}
