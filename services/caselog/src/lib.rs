@@ -1,0 +1,15 @@
+//! The case log's read side.
+//!
+//! - [`view`]: `GET /api/v1/cases/{id}`: the case folded from its own stream (always current), its
+//!   three tasks with their status times, and the whole timeline.
+//! - [`summaries`]: a projection of every case's summary, folded from the log, for lists and figures.
+//! - [`clearance`]: the share of cases cleared within 24 and 72 hours of the report, from events.
+//! - [`routes`]: the HTTP routes and their query validation.
+
+mod clearance;
+mod routes;
+mod summaries;
+mod view;
+
+pub use routes::{CaseLog, routes};
+pub use summaries::Summaries;

@@ -1,0 +1,191 @@
+//! The command line.
+
+use crate::app::{Application, Parts};
+use crate::services::Service;
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use quickclear_dispatch::DispatchConfig;
+use quickclear_eventstore::EventStore;
+use quickclear_eventstore::jetstream::JetStreamStore;
+use quickclear_eventstore::sqlite::SqliteStore;
+use quickclear_platform::Clock;
+use quickclear_roster::Roster;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "quickclear",
+    version,
+    about = "Rapid-response coordination for petty theft"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run every service in one process: on the embedded store, or over NATS with --nats.
+    Up(UpArgs),
+    /// Run the named services over NATS JetStream (one process per service in production).
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct RosterArgs {
+    /// The roster file (units, precinct territories, door plates, alarms); see infra/roster/.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use the demo city (Chicago) built from the shared data instead of a roster file.
+    #[arg(long, conflicts_with = "config")]
+    pub demo_roster: bool,
+    /// Where the public data lives (the demo city and the 2016 thefts).
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "../shared/data",
+        env = "QUICKCLEAR_SHARED_DATA"
+    )]
+    pub shared_data: PathBuf,
+}
+
+#[derive(Args)]
+pub struct CommonArgs {
+    /// The HTTP address to serve on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub http: SocketAddr,
+    /// Seconds a unit has to acknowledge a task before it is escalated.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub ack_window: i64,
+    /// JetStream replicas for the case stream (3 in a production cluster).
+    #[arg(long, default_value_t = 1)]
+    pub replicas: usize,
+}
+
+#[derive(Args)]
+pub struct UpArgs {
+    /// Load the demo city and replay real 2016 thefts with simulated squads.
+    #[arg(long)]
+    pub demo: bool,
+    /// Simulated seconds per real second in the demo (600 = ten hours a minute).
+    #[arg(long, default_value_t = 600.0, requires = "demo")]
+    pub speed: f64,
+    /// Where the embedded store keeps its SQLite file.
+    #[arg(long, value_name = "DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Run over NATS JetStream at this URL instead of the embedded store.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+    #[command(flatten)]
+    pub roster: RosterArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Services to run: intake, dispatch, caselog, squad:precinct, squad:property, squad:scene.
+    #[arg(required = true, value_name = "SERVICE")]
+    pub services: Vec<Service>,
+    /// The NATS server holding the case log.
+    #[arg(long, value_name = "URL")]
+    pub nats: String,
+    #[command(flatten)]
+    pub roster: RosterArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The roster: from the file, or the demo city.
+pub fn load_roster(args: &RosterArgs, demo: bool) -> anyhow::Result<Arc<Roster>> {
+    let roster = match (&args.config, demo || args.demo_roster) {
+        (Some(path), _) => quickclear_roster::config::load(path)?,
+        (None, true) => quickclear_roster::demo::chicago(&args.shared_data).with_context(|| {
+            format!(
+                "the demo city needs the shared data in {} (set --shared-data)",
+                args.shared_data.display()
+            )
+        })?,
+        (None, false) => {
+            bail!("no roster: pass --config FILE (see infra/roster/chicago.toml) or --demo")
+        }
+    };
+    tracing::info!(
+        units = roster.units().count(),
+        cells = roster.precincts().indexed_cells(),
+        "roster loaded"
+    );
+    Ok(Arc::new(roster))
+}
+
+pub async fn open_store(
+    nats: Option<&str>,
+    data_dir: &Path,
+    replicas: usize,
+) -> anyhow::Result<Arc<dyn EventStore>> {
+    Ok(match nats {
+        Some(url) => Arc::new(JetStreamStore::connect(url, replicas).await?),
+        None => {
+            std::fs::create_dir_all(data_dir).with_context(|| {
+                format!("cannot create the data directory {}", data_dir.display())
+            })?;
+            Arc::new(SqliteStore::open(&data_dir.join("caselog.sqlite"))?)
+        }
+    })
+}
+
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+pub fn dispatch_config(common: &CommonArgs) -> anyhow::Result<DispatchConfig> {
+    if common.ack_window <= 0 {
+        bail!("--ack-window must be a positive number of seconds");
+    }
+    Ok(DispatchConfig {
+        ack_window: chrono::Duration::seconds(common.ack_window),
+    })
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let roster = load_roster(&args.roster, false)?;
+    let store = open_store(Some(&args.nats), Path::new("."), args.common.replicas).await?;
+    let parts = Parts {
+        store,
+        roster,
+        clock: Clock::system(),
+        services: args.services.clone(),
+        dispatch: dispatch_config(&args.common)?,
+    };
+    let app = Application::build(parts, bind(args.common.http).await?);
+    let names: Vec<String> = args.services.iter().map(ToString::to_string).collect();
+    tracing::info!(services = ?names, http = %app.local_addr(), "serving");
+    run(app).await
+}
+
+/// Serves until Ctrl-C (or SIGTERM); open terminal feeds get a moment to close, then the process ends.
+pub async fn run(app: Application) -> anyhow::Result<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
