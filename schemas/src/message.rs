@@ -81,8 +81,7 @@ pub struct ReportAccepted {
 }
 
 /// `POST /api/v1/cases/{case}/tasks/{task}/commands`: a terminal acts on its task.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct TaskCommandRequest {
     /// Chosen by the terminal; a retry with the same id is applied once.
     pub command_id: CommandId,
@@ -137,8 +136,7 @@ impl TaskAction {
 }
 
 /// `POST /api/v1/cases/{case}/resolution`: a dispatcher clears or closes a case.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ResolutionRequest {
     pub command_id: CommandId,
     /// Who resolves it (a dispatcher's id).
@@ -153,6 +151,55 @@ pub enum Resolution {
     ClearedByArrest,
     ClearedExceptionally { reason: String },
     ClosedAdministratively { reason: String },
+}
+
+// A command id and an actor beside a tagged action: serde's `flatten` cannot refuse unknown fields,
+// and tagged unit variants ignore them, so these bodies are read by hand.
+impl<'de> Deserialize<'de> for TaskCommandRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut body = serde_json::Map::deserialize(deserializer)?;
+        Ok(Self {
+            command_id: take(&mut body, "command_id")?,
+            unit: take(&mut body, "unit")?,
+            action: exactly(body)?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ResolutionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut body = serde_json::Map::deserialize(deserializer)?;
+        Ok(Self {
+            command_id: take(&mut body, "command_id")?,
+            dispatcher: take(&mut body, "dispatcher")?,
+            resolution: exactly(body)?,
+        })
+    }
+}
+
+type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+fn take<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    body: &mut JsonMap,
+    field: &'static str,
+) -> Result<T, E> {
+    let value = body.remove(field).ok_or_else(|| E::missing_field(field))?;
+    serde_json::from_value(value).map_err(|e| E::custom(format!("{field}: {e}")))
+}
+
+/// Reads a tagged enum from the remaining fields and refuses any field it did not use.
+fn exactly<T, E>(body: JsonMap) -> Result<T, E>
+where
+    T: serde::de::DeserializeOwned + Serialize,
+    E: serde::de::Error,
+{
+    let keys: Vec<String> = body.keys().cloned().collect();
+    let value: T = serde_json::from_value(serde_json::Value::Object(body)).map_err(E::custom)?;
+    let used = serde_json::to_value(&value).map_err(E::custom)?;
+    match keys.iter().find(|k| used.get(k.as_str()).is_none()) {
+        Some(unknown) => Err(E::custom(format!("unknown field `{unknown}`"))),
+        None => Ok(value),
+    }
 }
 
 /// One item of a unit's terminal feed (`GET /api/v1/units/{unit}/feed`, server-sent events whose id is

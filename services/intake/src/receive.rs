@@ -46,8 +46,9 @@ pub async fn open_case(
         .append(case_id, ExpectedVersion::NoStream, &commit_id, &envelopes)
         .await
     {
-        Ok(appended) if appended.duplicate => Ok(Received::Replayed),
-        Ok(_) => Ok(Received::New),
+        Ok(appended) if !appended.duplicate => Ok(Received::New),
+        // Stored before (the same commit id), or the stream exists: was it this very request?
+        Ok(_) => replay(store, case_id, &report).await,
         Err(e) if e.kind() == ErrorKind::Conflict => replay(store, case_id, &report).await,
         Err(e) => Err(e.into()),
     }

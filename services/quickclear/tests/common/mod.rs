@@ -1,0 +1,173 @@
+//! Test support: the real application in-process on `127.0.0.1:0`, an SSE terminal, small HTTP helpers.
+
+#![allow(dead_code)] // each test binary uses its own share of these helpers
+
+use futures::StreamExt;
+use quickclear::app::{Application, Parts};
+use quickclear::services::Service;
+use quickclear_dispatch::DispatchConfig;
+use quickclear_eventstore::EventStore;
+use quickclear_eventstore::sqlite::SqliteStore;
+use quickclear_platform::Clock;
+use quickclear_roster::Roster;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub fn shared_data() -> PathBuf {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
+    assert!(
+        dir.is_dir(),
+        "shared data missing: expected {} beside the checkout",
+        dir.display()
+    );
+    dir
+}
+
+pub fn roster() -> Arc<Roster> {
+    static ROSTER: OnceLock<Arc<Roster>> = OnceLock::new();
+    ROSTER
+        .get_or_init(|| Arc::new(quickclear_roster::demo::chicago(&shared_data()).unwrap()))
+        .clone()
+}
+
+/// A running application on the embedded store.
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<dyn EventStore>,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(DispatchConfig::default()).await
+}
+
+pub async fn spawn_app_with(dispatch: DispatchConfig) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let parts = Parts {
+        store: store.clone(),
+        roster: roster(),
+        clock: Clock::system(),
+        services: Service::all(),
+        dispatch,
+    };
+    let app = Application::build(parts, listener);
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        base,
+        store,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+/// 233 S Wacker Dr, in the 1st district.
+pub fn report_body() -> Value {
+    json!({
+        "occurred": {"at": chrono::Utc::now().to_rfc3339()},
+        "location": {"lat": 41.8789, "lng": -87.6359, "address": "233 S Wacker Dr"},
+        "offence": "pickpocketing",
+        "description": "wallet taken on the train platform",
+        "items": [{"description": "wallet", "value_cents": 8000}],
+        "reporter": {"name": "Ana Ruiz", "phone": "+1 312 555 0100"}
+    })
+}
+
+pub async fn post(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
+    let response = http.post(url).json(body).send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+pub async fn get(http: &reqwest::Client, url: &str) -> (u16, Value) {
+    let response = http.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// One received SSE event: its id (the log position) and its JSON data.
+#[derive(Debug, Clone)]
+pub struct FeedEvent {
+    pub id: u64,
+    pub data: Value,
+}
+
+/// A terminal connected to a unit's feed; events arrive on a channel.
+pub struct Terminal {
+    pub events: mpsc::UnboundedReceiver<FeedEvent>,
+}
+
+impl Terminal {
+    pub async fn connect(
+        http: &reqwest::Client,
+        base: &str,
+        unit: &str,
+        last_event_id: Option<u64>,
+    ) -> Self {
+        let mut request = http.get(format!("{base}/api/v1/units/{unit}/feed"));
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "feed of {unit}");
+        let (sender, events) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut bytes = response.bytes_stream();
+            let mut buffer = String::new();
+            while let Some(Ok(chunk)) = bytes.next().await {
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    if let Some(event) = parse_event(&block)
+                        && sender.send(event).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        Self { events }
+    }
+
+    /// The next event, or a panic naming what was awaited.
+    pub async fn next(&mut self, what: &str) -> FeedEvent {
+        tokio::time::timeout(Duration::from_secs(10), self.events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no feed event within 10 s: {what}"))
+            .expect("feed open")
+    }
+
+    /// The next event about `case_id`, skipping others.
+    pub async fn next_for(&mut self, case_id: &str) -> FeedEvent {
+        loop {
+            let event = self.next(case_id).await;
+            if event.data["case_id"] == case_id {
+                return event;
+            }
+        }
+    }
+}
+
+fn parse_event(block: &str) -> Option<FeedEvent> {
+    let mut id = None;
+    let mut data = None;
+    for line in block.lines() {
+        if let Some(v) = line.strip_prefix("id:") {
+            id = v.trim().parse().ok();
+        } else if let Some(v) = line.strip_prefix("data:") {
+            data = serde_json::from_str(v.trim()).ok();
+        }
+    }
+    Some(FeedEvent {
+        id: id?,
+        data: data?,
+    })
+}
