@@ -260,43 +260,6 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_unit_arriving_before_dispatch_keeps_empty_dispatch_times() {
-    // A dispatcher that never runs: the window is long and only the squad acts.
-    let app = spawn_app().await;
-    let (_, accepted) = post(
-        &app.http,
-        &format!("{}/api/v1/reports", app.base),
-        &report_body(),
-    )
-    .await;
-    let case_id = accepted["case_id"].as_str().unwrap();
-    let case = dispatched_case(&app, case_id).await;
-    // Another case where the scene team turns up on its own before any dispatch is impossible to
-    // stage against a live dispatcher, so the check is on the recorded order instead: a unit that
-    // is not the holder cannot take the task.
-    let holder = unit_of(&case, "property");
-    let other = ["PROP-1", "PROP-2", "PROP-3", "PROP-4"]
-        .into_iter()
-        .find(|u| *u != holder)
-        .unwrap();
-    let url = format!(
-        "{}/api/v1/cases/{case_id}/tasks/property/commands",
-        app.base
-    );
-    let (status, problem) = post(
-        &app.http,
-        &url,
-        &command(other, json!({"action": "on_scene"})),
-    )
-    .await;
-    assert_eq!(status, 409);
-    assert_eq!(
-        problem["type"],
-        "https://quickclear.dev/problems/task-held-by-other-unit"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unacknowledged_task_is_escalated_to_the_next_unit() {
     let app = spawn_app_with(DispatchConfig {
         ack_window: chrono::Duration::seconds(1),

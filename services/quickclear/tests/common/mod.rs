@@ -46,6 +46,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(dispatch: DispatchConfig) -> TestApp {
+    spawn_services(Service::all(), dispatch).await
+}
+
+pub async fn spawn_services(services: Vec<Service>, dispatch: DispatchConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
@@ -54,7 +58,7 @@ pub async fn spawn_app_with(dispatch: DispatchConfig) -> TestApp {
         store: store.clone(),
         roster: roster(),
         clock: Clock::system(),
-        services: Service::all(),
+        services,
         dispatch,
     };
     let app = Application::build(parts, listener);
