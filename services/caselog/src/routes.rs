@@ -74,10 +74,10 @@ fn parse_time(name: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, P
         })
 }
 
-fn window(
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), Problem> {
+/// A half-open time window `[from, to)`; either end may be open.
+type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn window(from: Option<&str>, to: Option<&str>) -> Result<Window, Problem> {
     let (from, to) = (parse_time("from", from)?, parse_time("to", to)?);
     if let (Some(f), Some(t)) = (from, to)
         && f > t
@@ -92,7 +92,7 @@ fn window(
 
 fn in_window(
     at: DateTime<Utc>,
-    (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    (from, to): Window,
 ) -> bool {
     from.is_none_or(|f| at >= f) && to.is_none_or(|t| at < t)
 }

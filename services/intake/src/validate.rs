@@ -11,7 +11,7 @@ use quickclear_schemas::report::{Location, OccurredWindow, Reporter, StolenItem}
 const MAX_TEXT: usize = 4000;
 const MAX_SHORT_TEXT: usize = 300;
 const MAX_ITEMS: usize = 50;
-const MAX_VALUE_CENTS: u64 = 100_000_000_00;
+const MAX_VALUE_CENTS: u64 = 10_000_000_000;
 /// Clocks of phones and call-taking desks drift: a little of the future is tolerated.
 const FUTURE_SKEW: Duration = Duration::minutes(5);
 
