@@ -185,6 +185,13 @@ fn sample_report() -> Report {
             lng: -87.62786,
             address: Some("111 N State St, Chicago, IL 60602".into()),
             h3: "8f2664c1a91c399".into(),
+            analysis_cells: vec![
+                "862664c1fffffff".into(),
+                "872664c1affffff".into(),
+                "882664c1a9fffff".into(),
+                "892664c1a93ffff".into(),
+                "8a2664c1a91ffff".into(),
+            ],
         },
         precinct: u("D001"),
         offence: Offence::PurseSnatching,

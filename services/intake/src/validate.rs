@@ -12,6 +12,14 @@ const MAX_TEXT: usize = 4000;
 const MAX_SHORT_TEXT: usize = 300;
 const MAX_ITEMS: usize = 50;
 const MAX_VALUE_CENTS: u64 = 10_000_000_000;
+/// The resolutions hot-spot analysis works at (see `Location::analysis_cells`).
+pub const ANALYSIS_RESOLUTIONS: [Resolution; 5] = [
+    Resolution::Six,
+    Resolution::Seven,
+    Resolution::Eight,
+    Resolution::Nine,
+    Resolution::Ten,
+];
 /// Clocks of phones and call-taking desks drift: a little of the future is tolerated.
 const FUTURE_SKEW: Duration = Duration::minutes(5);
 
@@ -75,7 +83,12 @@ impl Checker {
         if let Some(address) = &input.address {
             self.text("location.address", address, MAX_SHORT_TEXT);
         }
-        let cell = LatLng::new(lat, lng).ok()?.to_cell(Resolution::Fifteen);
+        let point = LatLng::new(lat, lng).ok()?;
+        let cell = point.to_cell(Resolution::Fifteen);
+        let analysis_cells = ANALYSIS_RESOLUTIONS
+            .iter()
+            .map(|r| point.to_cell(*r).to_string())
+            .collect();
         let Some(precinct) = roster.precincts().owner_of(lat, lng) else {
             self.fail(
                 "location",
@@ -87,6 +100,7 @@ impl Checker {
             lat,
             lng,
             address: input.address.clone(),
+            analysis_cells,
             h3: cell.to_string(),
         };
         Some((location, precinct.clone()))

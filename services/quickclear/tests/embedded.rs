@@ -64,6 +64,19 @@ async fn a_report_reaches_all_three_units_in_one_dispatch() {
     let case_id = accepted["case_id"].as_str().unwrap();
     assert_eq!(location, format!("/api/v1/cases/{case_id}"));
     assert_eq!(accepted["precinct"], "D001");
+    let (_, opened) = get(&app.http, &format!("{}{location}", app.base)).await;
+    let cells = opened["report"]["location"]["analysis_cells"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        cells.len(),
+        5,
+        "indexed once at intake at resolutions 6 to 10"
+    );
+    assert_eq!(
+        cells[2], "882664c1a1fffff",
+        "233 S Wacker Dr at resolution 8 (as h3-py computes it)"
+    );
 
     let case = dispatched_case(&app, case_id).await;
     let dispatches: Vec<&Value> = case["timeline"]
