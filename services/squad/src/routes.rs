@@ -23,6 +23,8 @@ use serde_json::json;
 use std::convert::Infallible;
 use std::sync::{Arc, LazyLock};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
 
 static REPORT_TO_TERMINAL: LazyLock<HistogramVec> =
     LazyLock::new(|| {
@@ -99,33 +101,57 @@ async fn feed(
         None => None,
     };
     let after = last_event_id.or(query.after).unwrap_or(0);
-    let (backlog, mut live) = squad.feeds.watch(&unit, after);
-    let clock = squad.clock;
-    let stream = async_stream(move |yield_| async move {
-        let mut sent = after;
-        for posted in backlog {
-            sent = posted.position;
-            yield_(event(&posted)).await;
+    let (backlog, live) = squad.feeds.watch(&unit, after);
+    let (sender, events) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(stream_feed(
+        squad.clone(),
+        unit,
+        after,
+        backlog,
+        live,
+        sender,
+    ));
+    Ok(Sse::new(ReceiverStream::new(events)).keep_alive(KeepAlive::default()))
+}
+
+/// Sends the backlog, then live items, until the terminal goes away.
+async fn stream_feed(
+    squad: Arc<Squad>,
+    unit: UnitId,
+    after: u64,
+    backlog: Vec<Arc<Posted>>,
+    mut live: broadcast::Receiver<Arc<Posted>>,
+    sender: mpsc::Sender<Result<Event, Infallible>>,
+) {
+    let mut sent = after;
+    for posted in backlog {
+        sent = posted.position;
+        if sender.send(event(&posted)).await.is_err() {
+            return;
         }
-        loop {
-            match live.recv().await {
-                Ok(posted) if posted.unit == unit && posted.position > sent => {
-                    sent = posted.position;
-                    observe_latency(&clock, &posted);
-                    yield_(event(&posted)).await;
-                }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => {
-                    for posted in squad.feeds.since(&unit, sent) {
-                        sent = posted.position;
-                        yield_(event(&posted)).await;
-                    }
-                }
-                Err(RecvError::Closed) => return,
+    }
+    loop {
+        let received = tokio::select! {
+            () = sender.closed() => return,
+            received = live.recv() => received,
+        };
+        let catch_up = match received {
+            Ok(posted) if posted.unit == unit && posted.position > sent => {
+                observe_latency(&squad.clock, &posted);
+                vec![posted]
+            }
+            Ok(_) => continue,
+            // Too slow to keep up with the broadcast: read what was missed from the feed itself.
+            Err(RecvError::Lagged(_)) => squad.feeds.since(&unit, sent),
+            Err(RecvError::Closed) => return,
+        };
+        for posted in catch_up {
+            sent = posted.position;
+            if sender.send(event(&posted)).await.is_err() {
+                return;
             }
         }
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    }
 }
 
 fn event(posted: &Posted) -> Result<Event, Infallible> {
@@ -141,25 +167,6 @@ fn observe_latency(clock: &Clock, posted: &Posted) {
             .observe(seconds);
     }
 }
-
-/// A stream written as a loop that yields: the feed is clearer as one.
-fn async_stream<F, Fut>(body: F) -> impl Stream<Item = Result<Event, Infallible>>
-where
-    F: FnOnce(Box<dyn Fn(Result<Event, Infallible>) -> YieldFuture + Send + Sync>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (sender, receiver) = tokio::sync::mpsc::channel(64);
-    let yield_ = Box::new(move |event| {
-        let sender = sender.clone();
-        Box::pin(async move {
-            let _ = sender.send(event).await;
-        }) as YieldFuture
-    });
-    tokio::spawn(body(yield_));
-    tokio_stream::wrappers::ReceiverStream::new(receiver)
-}
-
-type YieldFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 async fn command(
     State(squad): State<Arc<Squad>>,
