@@ -25,7 +25,7 @@ pub enum CaseError {
         task: TaskKind,
         status: &'static str,
     },
-    #[error("a {finding} finding does not belong to the {task} task")]
+    #[error("a finding of kind {finding} does not belong to the {task} task")]
     FindingNotForTask {
         finding: &'static str,
         task: TaskKind,

@@ -3,15 +3,20 @@
 //! One stream (`QC_CASES`) holds every case; a case's commits are the messages on subject
 //! `case.<id>`, one message per commit. Optimistic concurrency uses
 //! `Nats-Expected-Last-Subject-Sequence` (0 = the subject must be empty); retries are deduplicated by
-//! `Nats-Msg-Id` = the commit id within the stream's duplicate window. Deletes and purges are denied:
-//! nothing can rewrite the log. A stream's version is the stream sequence of its last message, so
-//! versions and positions mean the same as in the SQLite adapter.
+//! `Nats-Msg-Id` = `<case id>:<commit id>` within the stream's duplicate window (commit ids are
+//! unique per case, as in the SQLite adapter). Deletes and purges are denied: nothing can rewrite
+//! the log. A stream's version is the stream sequence of its last message, so versions and positions
+//! mean the same as in the SQLite adapter.
+//!
+//! Reads go to the stream leader (no direct gets, which followers may answer from behind), and every
+//! subscription has a watchdog: a consumer that has gone quiet while the log moved on (seen after a
+//! node failure) ends with an error, and its subscriber resumes from where it was.
 
 use crate::codec;
 use crate::metrics::{APPEND_SECONDS, CONFLICTS};
 use crate::port::{
     Acker, Appended, Commit, Delivery, DurableSubscription, EventStore, ExpectedVersion, Position,
-    StoreError, Subscription,
+    StoreError, Subscription, channel_stream,
 };
 use async_nats::jetstream::{self, consumer, context, stream};
 use async_trait::async_trait;
@@ -24,6 +29,8 @@ use std::time::{Duration, Instant};
 pub const STREAM: &str = "QC_CASES";
 const SUBJECTS: &str = "case.>";
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+/// How long a subscription may stay quiet while the log is ahead of it.
+const STALL_CHECK: Duration = Duration::from_secs(2);
 
 /// The JetStream event store. Cheap to clone.
 #[derive(Clone)]
@@ -62,7 +69,6 @@ impl JetStreamStore {
                 duplicate_window: DUPLICATE_WINDOW,
                 deny_delete: true,
                 deny_purge: true,
-                allow_direct: true,
                 ..Default::default()
             })
             .await
@@ -107,6 +113,50 @@ impl JetStreamStore {
             .map_err(unavailable)
     }
 
+    /// Forwards deliveries, ending with an error if they stop while the log is ahead of them.
+    fn watched(
+        &self,
+        after: Position,
+        deliveries: impl futures::Stream<Item = Result<Delivery, StoreError>> + Send + 'static,
+    ) -> Subscription {
+        let (sender, receiver) = tokio::sync::mpsc::channel(1024);
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut deliveries = std::pin::pin!(deliveries);
+            let mut position = after;
+            let mut moved = false;
+            let mut checks = tokio::time::interval(STALL_CHECK);
+            checks.tick().await;
+            loop {
+                tokio::select! {
+                    () = sender.closed() => return,
+                    item = deliveries.next() => {
+                        let item = item.unwrap_or_else(|| Err(unavailable("the consumer ended")));
+                        let failed = item.is_err();
+                        if let Ok(Delivery::Commit(commit)) = &item {
+                            position = commit.position;
+                            moved = true;
+                        }
+                        if sender.send(item).await.is_err() || failed {
+                            return;
+                        }
+                    }
+                    _ = checks.tick() => {
+                        let behind = store.last_sequence().await.is_ok_and(|head| head > position);
+                        if behind && !moved {
+                            tracing::warn!(position, "a JetStream consumer stalled behind the log");
+                            let stalled = unavailable("the subscription stalled behind the log");
+                            let _ = sender.send(Err(stalled)).await;
+                            return;
+                        }
+                        moved = false;
+                    }
+                }
+            }
+        });
+        Box::pin(channel_stream(receiver))
+    }
+
     async fn last_sequence(&self) -> Result<Position, StoreError> {
         let stream = self.js.get_stream(STREAM).await.map_err(unavailable)?;
         Ok(stream.cached_info().state.last_sequence)
@@ -126,7 +176,9 @@ fn commit_from(
         .ok_or_else(|| unexpected(format!("message on unexpected subject {subject}")))?;
     let commit_id = headers
         .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
-        .map(|v| v.as_str().to_owned())
+        .map(|v| v.as_str())
+        .and_then(|id| id.split_once(':'))
+        .map(|(_, commit_id)| commit_id.to_owned())
         .unwrap_or_default();
     Ok(Commit {
         position: sequence,
@@ -157,7 +209,8 @@ impl EventStore for JetStreamStore {
     ) -> Result<Appended, StoreError> {
         let started = Instant::now();
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert(async_nats::header::NATS_MESSAGE_ID, commit_id);
+        let message_id = format!("{case_id}:{commit_id}");
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, message_id.as_str());
         let expected_sequence = match expected {
             ExpectedVersion::NoStream => 0,
             ExpectedVersion::At(position) => position,
@@ -194,11 +247,8 @@ impl EventStore for JetStreamStore {
         let mut commits = Vec::new();
         let mut next = 1;
         loop {
-            match self
-                .stream
-                .direct_get_next_for_subject(subject.as_str(), Some(next))
-                .await
-            {
+            let request = self.stream.raw_message_builder().sequence(next);
+            match request.next_by_subject(subject.as_str()).send().await {
                 Ok(message) => {
                     next = message.sequence + 1;
                     commits.push(commit_from(
@@ -208,7 +258,9 @@ impl EventStore for JetStreamStore {
                         &message.payload,
                     )?);
                 }
-                Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => return Ok(commits),
+                Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
+                    return Ok(commits);
+                }
                 Err(e) => return Err(unavailable(e)),
             }
         }
@@ -255,7 +307,7 @@ impl EventStore for JetStreamStore {
             }
             futures::stream::iter(out)
         });
-        Ok(Box::pin(head.chain(live)))
+        Ok(self.watched(after, head.chain(live)))
     }
 
     async fn subscribe_durable(&self, name: &str) -> Result<DurableSubscription, StoreError> {
@@ -288,8 +340,9 @@ impl EventStore for JetStreamStore {
             }
             futures::stream::iter(out)
         });
+        let after = self.last_sequence().await?.saturating_sub(pending_at_start);
         Ok(DurableSubscription {
-            deliveries: Box::pin(head.chain(live)),
+            deliveries: self.watched(after, head.chain(live)),
             acker: Box::new(JetStreamAcker { unacked }),
         })
     }

@@ -29,7 +29,8 @@ impl ExpectedVersion {
 pub struct Commit {
     pub position: Position,
     pub case_id: CaseId,
-    /// The writer's id for this commit (the command id); a retry with the same id is not stored twice.
+    /// The writer's id for this commit (the command id), unique within its case: a retry with the
+    /// same id is not stored twice.
     pub commit_id: String,
     pub events: Vec<EventEnvelope>,
 }
@@ -51,6 +52,13 @@ pub enum Delivery {
 }
 
 pub type Subscription = BoxStream<'static, Result<Delivery, StoreError>>;
+
+/// The deliveries a feeding task sends on a channel, as a stream.
+pub(crate) fn channel_stream(
+    mut receiver: tokio::sync::mpsc::Receiver<Result<Delivery, StoreError>>,
+) -> impl futures::Stream<Item = Result<Delivery, StoreError>> {
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
 
 /// How a failure should be handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

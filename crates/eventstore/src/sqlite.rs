@@ -9,7 +9,7 @@ use crate::codec;
 use crate::metrics::{APPEND_SECONDS, CONFLICTS};
 use crate::port::{
     Acker, Appended, Commit, Delivery, DurableSubscription, EventStore, ExpectedVersion, Position,
-    StoreError, Subscription,
+    StoreError, Subscription, channel_stream,
 };
 use async_trait::async_trait;
 use quickclear_schemas::{CaseId, EventEnvelope};
@@ -29,10 +29,16 @@ CREATE TABLE IF NOT EXISTS commits (
     position INTEGER PRIMARY KEY AUTOINCREMENT,
     stream TEXT NOT NULL,
     stream_version INTEGER NOT NULL,
-    commit_id TEXT NOT NULL UNIQUE,
+    commit_id TEXT NOT NULL,
     events BLOB NOT NULL,
-    UNIQUE (stream, stream_version)
+    UNIQUE (stream, stream_version),
+    UNIQUE (stream, commit_id)
 );
+-- The case log is append-only: nothing can rewrite it, not even by hand with the sqlite3 shell.
+CREATE TRIGGER IF NOT EXISTS commits_no_update BEFORE UPDATE ON commits
+BEGIN SELECT RAISE(ABORT, 'the case log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS commits_no_delete BEFORE DELETE ON commits
+BEGIN SELECT RAISE(ABORT, 'the case log is append-only'); END;
 CREATE TABLE IF NOT EXISTS checkpoints (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL
@@ -49,7 +55,8 @@ struct Inner {
     writer: mpsc::Sender<WriteRequest>,
     reader: Mutex<Connection>,
     live: broadcast::Sender<Arc<Commit>>,
-    head: AtomicU64,
+    /// The last committed position, advanced before any writer hears its append is stored.
+    head: Arc<AtomicU64>,
 }
 
 enum WriteRequest {
@@ -99,23 +106,21 @@ impl SqliteStore {
             writer,
             reader: Mutex::new(reader),
             live: live.clone(),
-            head: AtomicU64::new(head),
+            head: Arc::new(AtomicU64::new(head)),
         });
-        let weak = Arc::downgrade(&inner);
+        let head = inner.head.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
                 let mut writer = Writer {
                     conn: write_conn,
                     live,
+                    head,
                 };
                 while let Ok(first) = requests.recv() {
                     let mut group = vec![first];
                     group.extend(requests.try_iter().take(MAX_GROUP));
-                    let new_head = writer.write_group(group);
-                    if let (Some(head), Some(inner)) = (new_head, weak.upgrade()) {
-                        inner.head.store(head, Ordering::Release);
-                    }
+                    writer.write_group(group);
                 }
             })
             .map_err(unexpected)?;
@@ -175,11 +180,12 @@ fn raw_to_commit((position, stream, commit_id, events): RawCommit) -> Result<Com
 struct Writer {
     conn: Connection,
     live: broadcast::Sender<Arc<Commit>>,
+    head: Arc<AtomicU64>,
 }
 
 impl Writer {
-    /// Writes a group of requests in one transaction; returns the new head if anything was appended.
-    fn write_group(&mut self, group: Vec<WriteRequest>) -> Option<Position> {
+    /// Writes a group of requests in one transaction, then answers each.
+    fn write_group(&mut self, group: Vec<WriteRequest>) {
         let tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -187,7 +193,7 @@ impl Writer {
             Ok(tx) => tx,
             Err(e) => {
                 fail_all(group, &format!("begin: {e}"));
-                return None;
+                return;
             }
         };
         let mut outcomes = Vec::with_capacity(group.len());
@@ -216,9 +222,8 @@ impl Writer {
                 outcomes.into_iter().map(|(r, _)| r).collect(),
                 &format!("commit: {e}"),
             );
-            return None;
+            return;
         }
-        let mut head = None;
         for (request, outcome) in outcomes {
             match request {
                 WriteRequest::Append {
@@ -232,7 +237,7 @@ impl Writer {
                     if let Ok(appended) = &result
                         && !appended.duplicate
                     {
-                        head = Some(appended.position);
+                        self.head.fetch_max(appended.position, Ordering::AcqRel);
                         let commit = Commit {
                             position: appended.position,
                             case_id,
@@ -249,7 +254,6 @@ impl Writer {
                 }
             }
         }
-        head
     }
 }
 
@@ -271,19 +275,11 @@ fn append_one(
     events: &[EventEnvelope],
 ) -> Result<Appended, StoreError> {
     let stream = case_id.to_string();
-    let existing: Option<(Position, String)> = tx
-        .prepare_cached("SELECT position, stream FROM commits WHERE commit_id = ?1")
-        .and_then(|mut s| {
-            s.query_row([commit_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-        })
+    let existing: Option<Position> = tx
+        .prepare_cached("SELECT position FROM commits WHERE stream = ?1 AND commit_id = ?2")
+        .and_then(|mut s| s.query_row([&stream, commit_id], |r| r.get(0)).optional())
         .map_err(unexpected)?;
-    if let Some((position, existing_stream)) = existing {
-        if existing_stream != stream {
-            return Err(StoreError::Unexpected(format!(
-                "commit id {commit_id} was already used on stream {existing_stream}"
-            )));
-        }
+    if let Some(position) = existing {
         return Ok(Appended {
             position,
             duplicate: true,
@@ -366,7 +362,7 @@ impl EventStore for SqliteStore {
                 let _ = sender.send(Err(e)).await;
             }
         });
-        Ok(Box::pin(tokio_stream_from(receiver)))
+        Ok(Box::pin(channel_stream(receiver)))
     }
 
     async fn subscribe_durable(&self, name: &str) -> Result<DurableSubscription, StoreError> {
@@ -446,12 +442,6 @@ async fn feed(
             }
         }
     }
-}
-
-fn tokio_stream_from(
-    mut receiver: tokio::sync::mpsc::Receiver<Result<Delivery, StoreError>>,
-) -> impl futures::Stream<Item = Result<Delivery, StoreError>> {
-    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
 }
 
 struct SqliteAcker {

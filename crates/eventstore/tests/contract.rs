@@ -315,4 +315,47 @@ contract!(
     catch_up_then_live_in_order,
     durable_subscription_resumes_after_restart,
     commits_keep_payload_types,
+    commit_ids_are_scoped_to_their_case,
 );
+
+/// Commit ids are unique per case: the same id on two cases is two commits.
+async fn commit_ids_are_scoped_to_their_case(h: impl Harness) {
+    let store = h.open().await;
+    let (a, b) = (CaseId::random(), CaseId::random());
+    let first = store
+        .append(a, ExpectedVersion::NoStream, "cmd-1", &[event(a, 1)])
+        .await
+        .unwrap();
+    let other = store
+        .append(b, ExpectedVersion::NoStream, "cmd-1", &[event(b, 1)])
+        .await
+        .unwrap();
+    assert!(!other.duplicate);
+    assert_ne!(first.position, other.position);
+    assert_eq!(store.read_stream(b).await.unwrap()[0].commit_id, "cmd-1");
+}
+
+#[test]
+fn the_sqlite_log_refuses_updates_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(&path).unwrap();
+        let case_id = CaseId::random();
+        store
+            .append(
+                case_id,
+                ExpectedVersion::NoStream,
+                "c",
+                &[event(case_id, 1)],
+            )
+            .await
+            .unwrap();
+    });
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for statement in ["UPDATE commits SET events = '[]'", "DELETE FROM commits"] {
+        let error = conn.execute(statement, []).unwrap_err().to_string();
+        assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+}

@@ -20,7 +20,7 @@ impl NatsServer {
     /// Starts a server on a free port. Panics with a clear message when `nats-server` is missing.
     pub fn start() -> Self {
         let store = tempfile::tempdir().expect("temp dir for the JetStream store");
-        // Port 0 lets the server pick a free port itself (no race with other tests); it tells which
+        // `-p -1` lets the server pick a free port itself (no race with other tests); it tells which
         // in its ports file.
         let ports = store.path().join("ports");
         std::fs::create_dir(&ports).expect("ports dir");

@@ -43,12 +43,19 @@ pub struct Dispatcher {
     ),
 }
 
+/// What an append in flight writes, for the metrics once it is stored.
+#[derive(Clone, Copy)]
+enum Appending {
+    Dispatch,
+    Escalation(TaskKind),
+}
+
 /// What an append in flight came back with.
 enum Outcome {
     Stored {
         case_id: CaseId,
         appended: Appended,
-        dispatched: bool,
+        what: Appending,
     },
     Refused {
         case_id: CaseId,
@@ -149,7 +156,12 @@ impl Dispatcher {
             assignments,
             rule: RULE.into(),
         };
-        self.append(case_id, command_id(case_id, "dispatch"), command, true);
+        self.append(
+            case_id,
+            command_id(case_id, "dispatch"),
+            command,
+            Appending::Dispatch,
+        );
     }
 
     async fn escalate_overdue(&mut self) {
@@ -200,8 +212,7 @@ impl Dispatcher {
             waited_seconds: waited,
             next_unit: next,
         };
-        ESCALATIONS.with_label_values(&[kind.as_str()]).inc();
-        self.append(case_id, id, command, false)
+        self.append(case_id, id, command, Appending::Escalation(kind))
     }
 
     /// Decides on the board's copy of the case and appends in the background.
@@ -210,7 +221,7 @@ impl Dispatcher {
         case_id: CaseId,
         command_id: CommandId,
         command: CaseCommand,
-        dispatched: bool,
+        what: Appending,
     ) -> bool {
         let Some(tracked) = self.board.get(&case_id) else {
             return false;
@@ -242,7 +253,7 @@ impl Dispatcher {
                 Ok(appended) => Outcome::Stored {
                     case_id,
                     appended,
-                    dispatched,
+                    what,
                 },
                 Err(error) => Outcome::Refused { case_id, error },
             };
@@ -256,11 +267,14 @@ impl Dispatcher {
             Outcome::Stored {
                 case_id,
                 appended,
-                dispatched,
+                what,
             } => {
                 self.board.end_append(case_id, appended.position);
-                if dispatched {
-                    self.observe_dispatch_latency(case_id);
+                match what {
+                    Appending::Dispatch => self.observe_dispatch_latency(case_id),
+                    Appending::Escalation(kind) => {
+                        ESCALATIONS.with_label_values(&[kind.as_str()]).inc();
+                    }
                 }
             }
             Outcome::Refused { case_id, error } => {

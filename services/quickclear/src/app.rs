@@ -92,6 +92,13 @@ impl Application {
         }
         let router = router
             .fallback(|| async { Problem::not_found("no-such-route", "no such route") })
+            .method_not_allowed_fallback(|| async {
+                Problem::new(
+                    axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                    "method-not-allowed",
+                    "this route does not take that method",
+                )
+            })
             .layer(DefaultBodyLimit::max(BODY_LIMIT));
         Self {
             listener,

@@ -404,7 +404,21 @@ async fn bad_queries_and_feeds_are_refused_specifically() {
         "invalid-last-event-id",
     )
     .await;
+    refused(
+        &app,
+        get_url("/api/v1/units/D001/feed?after=soon"),
+        400,
+        "invalid-query",
+    )
+    .await;
     refused(&app, get_url("/api/v1/nowhere"), 404, "no-such-route").await;
+    refused(
+        &app,
+        app.http.delete(format!("{}/api/v1/reports", app.base)),
+        405,
+        "method-not-allowed",
+    )
+    .await;
 }
 
 /// A unit may arrive before any dispatch; its dispatch and acknowledgement times stay empty, and

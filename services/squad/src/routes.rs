@@ -53,7 +53,8 @@ pub fn routes(squad: Arc<Squad>) -> Router {
 
 #[derive(Deserialize)]
 struct FeedQuery {
-    after: Option<u64>,
+    /// Text, so that a bad value gets a problem answer naming it.
+    after: Option<String>,
 }
 
 impl Squad {
@@ -100,7 +101,16 @@ async fn feed(
         ),
         None => None,
     };
-    let after = last_event_id.or(query.after).unwrap_or(0);
+    let after = match (last_event_id, query.after) {
+        (Some(id), _) => id,
+        (None, Some(text)) => text.parse().map_err(|_| {
+            Problem::bad_request(
+                "invalid-query",
+                format!("after={text:?} is not a log position"),
+            )
+        })?,
+        (None, None) => 0,
+    };
     let (backlog, live) = squad.feeds.watch(&unit, after);
     let (sender, events) = tokio::sync::mpsc::channel(64);
     tokio::spawn(stream_feed(
