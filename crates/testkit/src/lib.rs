@@ -179,3 +179,72 @@ where
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// A three-node JetStream cluster started from the committed configs in `infra/nats/cluster/`, in a
+/// temporary working directory (the configs' store paths are relative). Its ports are the configs'
+/// fixed loopback ports, so one cluster test runs at a time.
+pub struct NatsCluster {
+    nodes: Vec<Option<Child>>,
+    client_ports: Vec<u16>,
+    _dir: tempfile::TempDir,
+}
+
+impl NatsCluster {
+    pub fn start() -> Self {
+        let configs = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../infra/nats/cluster"
+        ));
+        let dir = tempfile::tempdir().expect("cluster working directory");
+        let nodes = ["n1.conf", "n2.conf", "n3.conf"]
+            .iter()
+            .map(|conf| {
+                let child = Command::new(nats_server_binary())
+                    .arg("-c")
+                    .arg(configs.join(conf))
+                    .current_dir(dir.path())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("nats-server starts; install it with `apt-get install nats-server`");
+                Some(child)
+            })
+            .collect();
+        let cluster = Self {
+            nodes,
+            client_ports: vec![4231, 4232, 4233],
+            _dir: dir,
+        };
+        for port in &cluster.client_ports {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while TcpStream::connect(("127.0.0.1", *port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "cluster node on {port} did not listen"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        cluster
+    }
+
+    pub fn url(&self, node: usize) -> String {
+        format!("nats://127.0.0.1:{}", self.client_ports[node])
+    }
+
+    /// Kills one node at once (SIGKILL).
+    pub fn kill(&mut self, node: usize) {
+        if let Some(mut child) = self.nodes[node].take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for NatsCluster {
+    fn drop(&mut self) {
+        for node in 0..self.nodes.len() {
+            self.kill(node);
+        }
+    }
+}
