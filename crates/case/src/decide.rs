@@ -21,8 +21,12 @@ pub fn decide(
     command_id: CommandId,
     command: &CaseCommand,
 ) -> Result<Vec<CaseEvent>, CaseError> {
-    if case.applied_commands.contains(&command_id.0) {
-        return Ok(Vec::new());
+    if let Some(first_event) = case.applied_commands.get(&command_id.0) {
+        return if *first_event == first_event_of(command) {
+            Ok(Vec::new())
+        } else {
+            Err(CaseError::CommandIdReused { first_event })
+        };
     }
     if let CaseCommand::ReceiveReport { report } = command {
         return match case.status {
@@ -49,6 +53,30 @@ pub fn decide(
             next_unit,
         } => escalate(case, *task, unit, *waited_seconds, next_unit.as_ref()),
         CaseCommand::Resolve { resolution } => resolve(case, resolution),
+    }
+}
+
+/// The type of the first event a command produces when it produces any.
+fn first_event_of(command: &CaseCommand) -> &'static str {
+    match command {
+        CaseCommand::ReceiveReport { .. } => "ReportReceived",
+        CaseCommand::Dispatch { .. } => "CaseDispatched",
+        CaseCommand::Escalate { .. } => "TaskEscalated",
+        CaseCommand::Resolve {
+            resolution: Resolution::ClosedAdministratively { .. },
+        } => "CaseClosed",
+        CaseCommand::Resolve { .. } => "CaseCleared",
+        CaseCommand::Act { action, .. } => match action {
+            TaskAction::Acknowledge => "TaskAcknowledged",
+            TaskAction::EnRoute => "TaskEnRoute",
+            TaskAction::OnScene => "TaskOnScene",
+            TaskAction::RecordFinding { .. } => "FindingRecorded",
+            TaskAction::SuspectIdentified { .. } => "SuspectIdentified",
+            TaskAction::Arrest { .. } => "ArrestMade",
+            TaskAction::PropertyRecovered { .. } => "PropertyRecovered",
+            TaskAction::PropertyReturned { .. } => "PropertyReturned",
+            TaskAction::Clear { .. } => "TaskCleared",
+        },
     }
 }
 

@@ -36,6 +36,10 @@ pub enum CaseError {
     NoArrest,
     #[error("{0} must not be empty")]
     MissingText(&'static str),
+    #[error(
+        "this command id was already used for another command (which recorded {first_event}); use a new id"
+    )]
+    CommandIdReused { first_event: &'static str },
     #[error("the escalation is stale: task {task} is no longer waiting on unit {unit}")]
     StaleEscalation { task: TaskKind, unit: UnitId },
 }
@@ -78,6 +82,7 @@ impl CaseError {
             CaseError::NoArrest => "no-arrest",
             CaseError::MissingText(_) => "missing-text",
             CaseError::StaleEscalation { .. } => "stale-escalation",
+            CaseError::CommandIdReused { .. } => "command-id-reused",
         }
     }
 }

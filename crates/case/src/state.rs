@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use quickclear_schemas::event::Clearance;
 use quickclear_schemas::report::Report;
 use quickclear_schemas::{CaseEvent, CaseId, EventEnvelope, TaskKind, UnitId};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// Where a case stands.
@@ -116,8 +116,9 @@ pub struct Case {
     pub recovered_cents: u64,
     pub returned_cents: u64,
     pub property_recovered: bool,
-    /// Command ids already applied: a retried command decides nothing.
-    pub applied_commands: HashSet<Uuid>,
+    /// Command ids already applied, with the type of the first event each produced: a retried
+    /// command decides nothing, and an id reused for another command is refused.
+    pub applied_commands: HashMap<Uuid, &'static str>,
 }
 
 impl Case {
@@ -136,7 +137,9 @@ impl Case {
     /// Applies one event. Events are facts: evolve never refuses one.
     pub fn evolve(mut self, envelope: &EventEnvelope) -> Self {
         let at = envelope.recorded_at;
-        self.applied_commands.insert(envelope.causation_id);
+        self.applied_commands
+            .entry(envelope.causation_id)
+            .or_insert(envelope.event.type_name());
         match &envelope.event {
             CaseEvent::ReportReceived(e) => {
                 self.id = Some(envelope.case_id);

@@ -416,6 +416,20 @@ fn the_same_command_id_twice_decides_nothing() {
 }
 
 #[test]
+fn a_command_id_reused_for_another_command_is_refused() {
+    let id = CommandId::random();
+    given_ids([
+        (CommandId::random(), report()),
+        (CommandId::random(), dispatch_default()),
+        (id, ack(TaskKind::Precinct, "D001")),
+    ])
+    .when_id(id, en_route(TaskKind::Precinct, "D001"))
+    .then_error(CaseError::CommandIdReused {
+        first_event: "TaskAcknowledged",
+    });
+}
+
+#[test]
 fn no_command_but_a_report_reaches_an_unreported_case() {
     for command in [
         dispatch_default(),

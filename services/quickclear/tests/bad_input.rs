@@ -322,6 +322,22 @@ async fn bad_terminal_commands_are_refused_specifically() {
     )
     .await;
 
+    let commands = format!(
+        "{}/api/v1/cases/{case_id}/tasks/precinct/commands",
+        app.base
+    );
+    let id = uuid::Uuid::new_v4();
+    let acknowledge = json!({"command_id": id, "unit": "D001", "action": "acknowledge"});
+    assert_eq!(post(&app.http, &commands, &acknowledge).await.0, 200);
+    let reused = json!({"command_id": id, "unit": "D001", "action": "en_route"});
+    refused(
+        &app,
+        app.http.post(&commands).json(&reused),
+        409,
+        "command-id-reused",
+    )
+    .await;
+
     let resolution = format!("{}/api/v1/cases/{case_id}/resolution", app.base);
     let by_arrest = json!({"command_id": uuid::Uuid::new_v4(), "dispatcher": "d1", "resolution": "cleared_by_arrest"});
     refused(
