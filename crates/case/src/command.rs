@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 /// What someone asks of a case.
 #[derive(Clone, Debug, PartialEq)]
+// Commands are short-lived values passed by reference; boxing the report would save nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CaseCommand {
     /// Open the case with a validated report.
     ReceiveReport { report: Report },
