@@ -1,6 +1,7 @@
 //! Running a command against the case log: load the case, decide, append at the version read, and
 //! on a conflict (someone appended meanwhile) do it all again with the new state.
 
+use crate::Clock;
 use crate::problem::Problem;
 use axum::http::StatusCode;
 use quickclear_case::{Case, CaseCommand, CaseError, CommandContext, decide, stamp};
@@ -40,13 +41,17 @@ impl From<CommandError> for Problem {
     }
 }
 
-/// Executes `command` on the case named in `ctx`.
+/// Executes `command` on the case named in `ctx`. Each attempt reads the clock afresh, so a command
+/// that lost a race is not recorded with a time earlier than the commit it lost to.
 pub async fn execute(
     store: &dyn EventStore,
+    clock: &Clock,
     ctx: &CommandContext,
     command: &CaseCommand,
 ) -> Result<Executed, CommandError> {
+    let mut ctx = ctx.clone();
     for _ in 0..ATTEMPTS {
+        ctx.now = clock.now();
         let commits = store
             .read_stream(ctx.case_id)
             .await
@@ -60,7 +65,7 @@ pub async fn execute(
                 written: false,
             });
         }
-        let envelopes = stamp(ctx, case.correlation_id, events);
+        let envelopes = stamp(&ctx, case.correlation_id, events);
         let commit_id = ctx.command_id.to_string();
         match store
             .append(

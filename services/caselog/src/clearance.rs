@@ -62,7 +62,7 @@ pub fn clearance(summaries: &[Summary], by: GroupBy, now: DateTime<Utc>) -> Vec<
             s.cleared_at
                 .is_some_and(|at| at - s.reported_at <= Duration::hours(hours))
         };
-        let over = |hours: i64| now - s.reported_at >= Duration::hours(hours) || within(hours);
+        let over = |hours: i64| now - s.reported_at >= Duration::hours(hours);
         if over(24) {
             g.window_over_24h += 1;
             g.cleared_within_24h += u64::from(within(24));
@@ -81,4 +81,57 @@ pub fn clearance(summaries: &[Summary], by: GroupBy, now: DateTime<Utc>) -> Vec<
             g
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use quickclear_schemas::report::{Channel, Offence};
+    use quickclear_schemas::{CaseId, UnitId};
+
+    fn case(
+        reported_hours_ago: i64,
+        cleared_after_hours: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Summary {
+        let reported_at = now - Duration::hours(reported_hours_ago);
+        Summary {
+            case_id: CaseId::random(),
+            status: if cleared_after_hours.is_some() {
+                "cleared"
+            } else {
+                "open"
+            },
+            channel: Channel::Dispatcher,
+            offence: Offence::Pickpocketing,
+            precinct: UnitId::new("D001"),
+            h3: String::new(),
+            address: None,
+            reported_at,
+            dispatched_at: None,
+            cleared_at: cleared_after_hours.map(|h| reported_at + Duration::hours(h)),
+            closed_at: None,
+            escalations: 0,
+            returned_cents: 0,
+        }
+    }
+
+    #[test]
+    fn a_case_enters_the_share_only_once_its_window_is_over() {
+        let now = Utc.with_ymd_and_hms(2016, 6, 10, 12, 0, 0).unwrap();
+        let cases = [
+            case(100, Some(2), now),  // cleared in 2 h: counts for 24 h and 72 h
+            case(100, Some(30), now), // cleared in 30 h: only for 72 h
+            case(100, None, now),     // never cleared
+            case(5, Some(1), now),    // cleared, but its 24 hours are not over: not yet counted
+            case(5, None, now),       // may still be cleared in time: not yet counted
+        ];
+        let all = &clearance(&cases, GroupBy::All, now)[0];
+        assert_eq!((all.reported, all.cleared, all.open), (5, 3, 2));
+        assert_eq!((all.window_over_24h, all.cleared_within_24h), (3, 1));
+        assert_eq!((all.window_over_72h, all.cleared_within_72h), (3, 2));
+        assert_eq!(all.share_within_24h, Some(1.0 / 3.0));
+        assert_eq!(all.share_within_72h, Some(2.0 / 3.0));
+    }
 }

@@ -90,10 +90,7 @@ fn window(from: Option<&str>, to: Option<&str>) -> Result<Window, Problem> {
     Ok((from, to))
 }
 
-fn in_window(
-    at: DateTime<Utc>,
-    (from, to): Window,
-) -> bool {
+fn in_window(at: DateTime<Utc>, (from, to): Window) -> bool {
     from.is_none_or(|f| at >= f) && to.is_none_or(|t| at < t)
 }
 

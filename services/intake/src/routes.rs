@@ -284,7 +284,7 @@ async fn post_resolution(
     let command = CaseCommand::Resolve {
         resolution: request.resolution,
     };
-    let executed = execute(&*intake.store, &ctx, &command).await?;
+    let executed = execute(&*intake.store, &intake.clock, &ctx, &command).await?;
     let body = json!({ "case_id": case_id, "status": executed.case.status.name() });
     Ok((StatusCode::OK, axum::Json(body)).into_response())
 }

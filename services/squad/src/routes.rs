@@ -225,7 +225,7 @@ async fn command(
         unit: unit.id.clone(),
         action: request.action,
     };
-    let executed = execute(&*squad.store, &ctx, &command).await?;
+    let executed = execute(&*squad.store, &squad.clock, &ctx, &command).await?;
     let status = executed.case.tasks.get(&kind).map(|t| t.status.name());
     let body =
         json!({ "case_id": case_id, "task": kind, "status": status, "applied": executed.written });
