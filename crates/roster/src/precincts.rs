@@ -99,6 +99,14 @@ impl PrecinctMap {
         self.precincts.iter().map(|(unit, _)| unit)
     }
 
+    /// A precinct's territory (longitude = x, latitude = y, in degrees), if it owns one.
+    pub fn territory(&self, unit: &UnitId) -> Option<&MultiPolygon<f64>> {
+        self.precincts
+            .iter()
+            .find(|(owner, _)| owner == unit)
+            .map(|(_, area)| area)
+    }
+
     /// How many cells the index holds (for the start-up log).
     pub fn indexed_cells(&self) -> usize {
         self.cells.len()

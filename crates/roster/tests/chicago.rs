@@ -28,6 +28,18 @@ fn demo_city_has_every_district_and_both_squads() {
     assert_eq!(roster.units_of(TaskKind::Scene).count(), 3);
     assert!(roster.doorplate("DP-0001").is_some());
     assert!(roster.alarm("AL-0001").is_some());
+    let first = quickclear_schemas::UnitId::new("D001");
+    let territory = roster
+        .precincts()
+        .territory(&first)
+        .expect("D001 owns territory");
+    assert!(territory.iter().any(|p| p.exterior().coords().count() > 3));
+    assert!(
+        roster
+            .precincts()
+            .territory(&quickclear_schemas::UnitId::new("D999"))
+            .is_none()
+    );
 }
 
 /// The district a theft was recorded in is the precinct that owns its coordinates, for nearly every

@@ -7,12 +7,14 @@ use axum::routing::get;
 use quickclear_caselog::{CaseLog, Summaries};
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
 use quickclear_eventstore::EventStore;
+use quickclear_hotspots::{Hotspots, HotspotsConfig};
 use quickclear_intake::Intake;
 use quickclear_platform::{Clock, Problem, metrics};
 use quickclear_roster::Roster;
 use quickclear_squad::{Feeds, Squad};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -26,6 +28,11 @@ pub struct Parts {
     pub clock: Clock,
     pub services: Vec<Service>,
     pub dispatch: DispatchConfig,
+    /// Where services keep their own files (the hotspots service's position pings); `None` keeps
+    /// them in memory.
+    pub data_dir: Option<PathBuf>,
+    /// The public data (the camera registry the hotspots service reads); `None` means none.
+    pub shared_data: Option<PathBuf>,
 }
 
 pub struct Application {
@@ -44,6 +51,8 @@ impl Application {
             clock,
             services,
             dispatch,
+            data_dir,
+            shared_data,
         } = parts;
         let mut router = Router::new()
             .route("/metrics", get(metrics::render))
@@ -89,6 +98,16 @@ impl Application {
             };
             router = router.merge(quickclear_caselog::routes(Arc::new(caselog)));
             summaries = Some(projection);
+        }
+        if services.contains(&Service::Hotspots) {
+            let hotspots = Hotspots::start(HotspotsConfig {
+                roster: roster.clone(),
+                clock,
+                data_dir,
+                shared_data,
+            });
+            tokio::spawn(hotspots.clone().follow(store.clone()));
+            router = router.merge(quickclear_hotspots::routes(hotspots));
         }
         let router = router
             .fallback(|| async { Problem::not_found("no-such-route", "no such route") })

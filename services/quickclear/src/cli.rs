@@ -32,6 +32,12 @@ pub enum Command {
     Up(UpArgs),
     /// Run the named services over NATS JetStream (one process per service in production).
     Serve(ServeArgs),
+    /// Drive load: follow every unit's terminal feed, file reports at a rate, measure and count.
+    Loadtest(quickclear_loadtest::Args),
+    /// Analytics on a CSV file, no server needed: hot spots, near-repeat, concentration, coverage.
+    Analyze(crate::analyze::AnalyzeArgs),
+    /// The weekly reviews, fetched from a running Quickclear: `review patrol-gaps --week 2016-W23`.
+    Review(crate::review::ReviewArgs),
 }
 
 #[derive(Args)]
@@ -87,12 +93,16 @@ pub struct UpArgs {
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Services to run: intake, dispatch, caselog, squad:precinct, squad:property, squad:scene.
+    /// Services to run: intake, dispatch, caselog, hotspots, squad:precinct, squad:property,
+    /// squad:scene.
     #[arg(required = true, value_name = "SERVICE")]
     pub services: Vec<Service>,
     /// The NATS server holding the case log.
     #[arg(long, value_name = "URL")]
     pub nats: String,
+    /// Where services keep their own files (the hotspots service's position pings).
+    #[arg(long, value_name = "DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
     #[command(flatten)]
     pub roster: RosterArgs,
     #[command(flatten)]
@@ -161,6 +171,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock: Clock::system(),
         services: args.services.clone(),
         dispatch: dispatch_config(&args.common)?,
+        data_dir: Some(args.data_dir.clone()),
+        // The camera registry is Chicago's: only the demo city uses it.
+        shared_data: args
+            .roster
+            .demo_roster
+            .then(|| args.roster.shared_data.clone()),
     };
     let app = Application::build(parts, bind(args.common.http).await?);
     let names: Vec<String> = args.services.iter().map(ToString::to_string).collect();

@@ -1,11 +1,20 @@
 //! The `quickclear` binary's library: how services are put together into one process.
 //!
+//! - [`analyze`]: `quickclear analyze hotspots|near-repeat|concentration|coverage`: the analytics
+//!   crate on a CSV file (plain or gzip), without any server.
 //! - [`app`]: [`Application`](app::Application) builds the chosen services on one event store and
 //!   one HTTP listener, and runs until stopped; tests drive it in-process on `127.0.0.1:0`.
 //! - [`services`]: the service names of `quickclear serve` (`intake`, `dispatch`, `squad:precinct`,
-//!   `squad:property`, `squad:scene`, `caselog`).
+//!   `squad:property`, `squad:scene`, `caselog`, `hotspots`).
 //! - [`cli`]: the command line (`up`, `serve`).
+//! - [`demo`]: `up --demo`: the 2016 Chicago thefts replayed on a fast simulated clock, with
+//!   simulated squads and dispatcher talking to the services over HTTP, and a live summary.
+//! - [`review`]: `quickclear review patrol-gaps --week 2016-W23`: the weekly patrol-gap review,
+//!   fetched from a running Quickclear as a self-contained HTML file.
 
+pub mod analyze;
 pub mod app;
 pub mod cli;
+pub mod demo;
+pub mod review;
 pub mod services;

@@ -1,6 +1,7 @@
 use clap::Parser;
 use quickclear::app::{Application, Parts};
 use quickclear::cli::{self, Cli, Command, UpArgs};
+use quickclear::demo;
 use quickclear::services::Service;
 use quickclear_platform::Clock;
 
@@ -11,10 +12,14 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let result = match Cli::parse().command {
         Command::Up(args) => up(args).await,
         Command::Serve(args) => cli::serve(args).await,
+        Command::Loadtest(args) => quickclear_loadtest::cli(args).await,
+        Command::Analyze(args) => quickclear::analyze::run(args),
+        Command::Review(args) => quickclear::review::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -28,14 +33,34 @@ async fn main() -> std::process::ExitCode {
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     let roster = cli::load_roster(&args.roster, args.demo)?;
     let store = cli::open_store(args.nats.as_deref(), &args.data_dir, args.common.replicas).await?;
+    let dispatch = cli::dispatch_config(&args.common)?;
+    // The demo runs every service on simulated time: from 2016, or where an earlier run stopped.
+    let demo_start = match args.demo {
+        true => Some(demo::Start::find(&*store).await?),
+        false => None,
+    };
+    let clock = match &demo_start {
+        Some(start) => start.clock(args.speed)?,
+        None => Clock::system(),
+    };
     let parts = Parts {
-        store,
-        roster,
-        clock: Clock::system(),
+        store: store.clone(),
+        roster: roster.clone(),
+        clock,
         services: Service::all(),
-        dispatch: cli::dispatch_config(&args.common)?,
+        dispatch,
+        data_dir: Some(args.data_dir.clone()),
+        // The camera registry is Chicago's: only the demo city uses it.
+        shared_data: (args.demo || args.roster.demo_roster)
+            .then(|| args.roster.shared_data.clone()),
     };
     let app = Application::build(parts, cli::bind(args.common.http).await?);
     tracing::info!(http = %app.local_addr(), "quickclear is up");
+    if let Some(start) = demo_start {
+        let mut options = demo::Options::new(args.roster.shared_data.clone());
+        options.ack_window = dispatch.ack_window;
+        options.skip_before = start.skip_before();
+        demo::Demo::start(app.local_addr(), store, &roster, clock, options)?;
+    }
     cli::run(app).await
 }

@@ -10,12 +10,18 @@ pub enum Service {
     Dispatch,
     Squad(TaskKind),
     Caselog,
+    Hotspots,
 }
 
 impl Service {
     /// Every service: what `quickclear up` runs.
     pub fn all() -> Vec<Service> {
-        let mut all = vec![Service::Intake, Service::Dispatch, Service::Caselog];
+        let mut all = vec![
+            Service::Intake,
+            Service::Dispatch,
+            Service::Caselog,
+            Service::Hotspots,
+        ];
         all.extend(TaskKind::ALL.map(Service::Squad));
         all
     }
@@ -29,14 +35,15 @@ impl FromStr for Service {
             "intake" => Ok(Service::Intake),
             "dispatch" => Ok(Service::Dispatch),
             "caselog" => Ok(Service::Caselog),
+            "hotspots" => Ok(Service::Hotspots),
             _ => text
                 .strip_prefix("squad:")
                 .and_then(TaskKind::parse)
                 .map(Service::Squad)
                 .ok_or_else(|| {
                     format!(
-                        "unknown service {text:?}: use intake, dispatch, caselog, squad:precinct, \
-                         squad:property or squad:scene"
+                        "unknown service {text:?}: use intake, dispatch, caselog, hotspots, \
+                         squad:precinct, squad:property or squad:scene"
                     )
                 }),
         }
@@ -49,6 +56,7 @@ impl fmt::Display for Service {
             Service::Intake => f.write_str("intake"),
             Service::Dispatch => f.write_str("dispatch"),
             Service::Caselog => f.write_str("caselog"),
+            Service::Hotspots => f.write_str("hotspots"),
             Service::Squad(kind) => write!(f, "squad:{kind}"),
         }
     }

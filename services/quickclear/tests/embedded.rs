@@ -108,7 +108,7 @@ async fn a_report_reaches_all_three_units_in_one_dispatch() {
     // Units that were not chosen got nothing about this case.
     tokio::time::sleep(Duration::from_millis(200)).await;
     for (unit, terminal) in &mut terminals {
-        while let Ok(event) = terminal.events.try_recv() {
+        if let Ok(event) = terminal.events.try_recv() {
             panic!("{unit} got an unexpected item: {:?}", event.data);
         }
     }

@@ -60,6 +60,8 @@ pub async fn spawn_services(services: Vec<Service>, dispatch: DispatchConfig) ->
         clock: Clock::system(),
         services,
         dispatch,
+        data_dir: Some(dir.path().to_owned()),
+        shared_data: Some(shared_data()),
     };
     let app = Application::build(parts, listener);
     let base = format!("http://{}", app.local_addr());
