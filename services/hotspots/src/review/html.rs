@@ -155,7 +155,7 @@ fn cameras_cell(gap: &GapCell) -> String {
         near.push(format!("next to it: {}", list(&gap.cameras.in_ring)));
     }
     if near.is_empty() {
-        near.push("none in or next to the cell".into());
+        near.push("none in or next to it".into());
     }
     let sees = if gap.covered {
         "seen by a camera"

@@ -19,6 +19,7 @@ const LEGEND_HEIGHT: f64 = 78.0;
 const LABELLED_GAPS: usize = 10;
 const PATROL: &str = "#1a7f37";
 const CAMERA: &str = "#111";
+const STATION: &str = "#1f3a93";
 
 /// Equirectangular projection of longitude and latitude (degrees) to pixels: x east, y south, with
 /// longitudes shrunk by the cosine of the middle latitude, scaled to fit a box with padding.
@@ -182,6 +183,10 @@ pub fn map_svg(review: &Review) -> String {
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{PATROL}\" fill-opacity=\"0.75\"/>"
         );
     }
+    if let Some(station) = review.area.station {
+        let (x, y) = projection.xy(station.lng, station.lat);
+        let _ = writeln!(svg, "{}", station_mark(x, y));
+    }
     for (cell, _) in &cells {
         if let Some(rank) = cell.gap_rank.filter(|&r| r <= LABELLED_GAPS) {
             let (x, y) = centre_xy(&projection, cell.cell);
@@ -287,6 +292,16 @@ impl Marks {
     }
 }
 
+/// The precinct's station: a dark square.
+fn station_mark(x: f64, y: f64) -> String {
+    format!(
+        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{STATION}\" \
+         stroke=\"#ffffff\" stroke-width=\"1.5\"><title>station</title></rect>",
+        x - 5.0,
+        y - 5.0
+    )
+}
+
 fn legend(top: f64, marks: &Marks) -> String {
     let mut svg = format!(
         "<g transform=\"translate({PAD} {:.0})\" font-size=\"11\">\n",
@@ -344,8 +359,9 @@ fn legend(top: f64, marks: &Marks) -> String {
     );
     let _ = writeln!(
         svg,
-        "<text x=\"0\" y=\"62\" fill=\"#555\">North up; hexagons are H3 cells; hover a cell for \
-         its figures.</text>"
+        "{}<text x=\"80\" y=\"62\">station</text><text x=\"140\" y=\"62\" fill=\"#555\">North \
+         up; hexagons are H3 cells; hover a cell for its figures.</text>",
+        station_mark(69.0, 58.0)
     );
     svg.push_str("</g>\n");
     svg
