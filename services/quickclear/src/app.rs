@@ -4,6 +4,7 @@ use crate::services::Service;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use quickclear_caselog::{CaseLog, Summaries};
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
 use quickclear_eventstore::EventStore;
@@ -137,7 +138,15 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Terminal feeds write small SSE frames; without TCP_NODELAY, Nagle's algorithm holds each one
+        // until the previous is acknowledged, and the terminal's delayed ACK adds ~40 ms to the tail
+        // (docs/benchmarks.md).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "cannot set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
     }
