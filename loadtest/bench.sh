@@ -27,6 +27,7 @@ data=$(mktemp -d /tmp/lt-data.XXXXXX)
 server_pid= nats_pid=
 
 cleanup() {
+    set +e
     [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [[ -n $nats_pid ]] && kill "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null
     rm -rf "$data"
