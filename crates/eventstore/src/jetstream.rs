@@ -297,7 +297,7 @@ impl EventStore for JetStreamStore {
             {
                 Ok(commit) => {
                     let reached_start_head = commit.position >= last;
-                    out.push(Ok(Delivery::Commit(commit)));
+                    out.push(Ok(Delivery::Commit(Arc::new(commit))));
                     if !caught_up && reached_start_head {
                         caught_up = true;
                         out.push(Ok(Delivery::CaughtUp));
@@ -330,7 +330,7 @@ impl EventStore for JetStreamStore {
             });
             match delivered {
                 Ok((commit, pending)) => {
-                    out.push(Ok(Delivery::Commit(commit)));
+                    out.push(Ok(Delivery::Commit(Arc::new(commit))));
                     if !caught_up && pending == 0 {
                         caught_up = true;
                         out.push(Ok(Delivery::CaughtUp));

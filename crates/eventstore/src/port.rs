@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use quickclear_schemas::{CaseId, EventEnvelope};
+use std::sync::Arc;
 
 /// A commit's place in the whole log. Positions grow; the first commit is at 1, and 0 means "before
 /// everything". A stream's version is the position of its last commit.
@@ -47,7 +48,8 @@ pub struct Appended {
 /// log as it stood when it started (from then on, commits arrive as they are appended).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Delivery {
-    Commit(Commit),
+    /// Shared: every live subscriber of a process gets the same commit, not a copy of it.
+    Commit(Arc<Commit>),
     CaughtUp,
 }
 

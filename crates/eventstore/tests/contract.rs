@@ -90,7 +90,7 @@ async fn next_delivery(subscription: &mut Subscription) -> Delivery {
         .expect("no error")
 }
 
-async fn next_commit(subscription: &mut Subscription) -> Commit {
+async fn next_commit(subscription: &mut Subscription) -> Arc<Commit> {
     match next_delivery(subscription).await {
         Delivery::Commit(commit) => commit,
         Delivery::CaughtUp => panic!("expected a commit, got CaughtUp"),
@@ -357,5 +357,37 @@ fn the_sqlite_log_refuses_updates_and_deletes() {
     for statement in ["UPDATE commits SET events = '[]'", "DELETE FROM commits"] {
         let error = conn.execute(statement, []).unwrap_err().to_string();
         assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+}
+
+/// The writer never checkpoints (it would stall appends); the store's own checkpointer must still
+/// move what is committed into the database file, or the WAL would grow for ever.
+#[tokio::test]
+async fn the_sqlite_log_is_checkpointed_into_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let before = size();
+    for n in 0..500 {
+        let case_id = CaseId::random();
+        store
+            .append(
+                case_id,
+                ExpectedVersion::NoStream,
+                "c",
+                &[event(case_id, n % 60)],
+            )
+            .await
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while size() < before + 100_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file stayed at {} bytes: nothing was checkpointed",
+            size()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

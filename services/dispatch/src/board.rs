@@ -11,12 +11,13 @@ use quickclear_case::{Case, TaskStatus};
 use quickclear_eventstore::{Commit, Position};
 use quickclear_schemas::{CaseEvent, CaseId, EventEnvelope, TaskKind, UnitId};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 pub struct Tracked {
     pub case: Case,
     /// The position of the case's last commit folded in (its stream version).
     pub last: Position,
-    inflight: Option<Vec<Commit>>,
+    inflight: Option<Vec<Arc<Commit>>>,
     deadlines: Vec<(DateTime<Utc>, TaskKind)>,
 }
 
@@ -64,7 +65,7 @@ impl Board {
     }
 
     /// Folds in a commit from the log. Answers whether the case changed.
-    pub fn apply(&mut self, commit: Commit) -> bool {
+    pub fn apply(&mut self, commit: Arc<Commit>) -> bool {
         let case_id = commit.case_id;
         if let Some(tracked) = self.cases.get_mut(&case_id) {
             if let Some(held) = &mut tracked.inflight {
