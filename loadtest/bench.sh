@@ -42,8 +42,9 @@ if [[ $mode == nats ]]; then
     store_args=(--nats "nats://127.0.0.1:$nats_port")
 fi
 
-RUST_LOG=${RUST_LOG:-warn} "$bin" up --config infra/roster/chicago.toml "${store_args[@]}" \
-    --http "127.0.0.1:$port" >"$out/$tag.server.log" 2>&1 &
+# The demo accounts: the load tool signs in as their admin (`quickclear loadtest` does by default).
+RUST_LOG=${RUST_LOG:-warn} "$bin" up --config infra/roster/chicago.toml --users infra/users/demo.toml \
+    "${store_args[@]}" --http "127.0.0.1:$port" >"$out/$tag.server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 

@@ -15,6 +15,7 @@ use quickclear_schemas::message::{
 };
 use quickclear_schemas::report::Offence;
 use quickclear_schemas::{CaseId, CommandId, UnitId};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -183,15 +184,23 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
             .map(|f| f.trim_end_matches('/').to_owned())
             .collect()
     };
+    let mut headers = HeaderMap::new();
+    if let Some(token) = &config.token {
+        let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+            .context("the session token is not a valid header value")?;
+        headers.insert(AUTHORIZATION, bearer);
+    }
     let client = Client::builder()
         .no_proxy()
         .tcp_nodelay(true)
         .timeout(Duration::from_secs(10))
+        .default_headers(headers.clone())
         .build()?;
     let feed_client = Client::builder()
         .no_proxy()
         .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(5))
+        .default_headers(headers)
         .build()?;
     let shared = Arc::new(Shared {
         tally: Mutex::new(Tally::new()),

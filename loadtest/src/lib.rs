@@ -15,12 +15,15 @@
 //! - `promtext`: the services' own `/metrics` histograms, diffed across the run; pure.
 //! - `engine`: the feeds, the scheduler, the POSTs and acknowledgements.
 //! - `places`: where the thefts happen (around the district stations).
+//! - [`auth`]: signing in (a token, or a username and password; the demo's admin by default). The
+//!   load tool follows every unit's feed and acknowledges its tasks, so it signs in as an admin.
 //!
 //! Latency is measured from the instant the POST is handed to the HTTP client (after the body is
 //! serialized) to the instant the feed chunk carrying the task is read; both are this process's
 //! monotonic clock. How late each POST started against its schedule is reported separately as the
 //! send lag, so a load tool that cannot keep up shows itself instead of hiding queueing.
 
+pub mod auth;
 mod engine;
 pub mod places;
 pub mod promtext;
@@ -74,6 +77,8 @@ pub struct Config {
     pub seed: u64,
     /// Progress lines on stderr.
     pub verbose: bool,
+    /// The session token every request carries (`Authorization: Bearer`); `None` sends none.
+    pub token: Option<String>,
 }
 
 impl Config {
@@ -90,6 +95,7 @@ impl Config {
             metrics: Vec::new(),
             seed: 1,
             verbose: false,
+            token: None,
         }
     }
 }
@@ -301,6 +307,8 @@ pub struct Args {
     /// Seed for the report places.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    #[command(flatten)]
+    pub credentials: auth::Credentials,
 }
 
 impl Args {
@@ -326,13 +334,16 @@ impl Args {
             metrics,
             seed: self.seed,
             verbose: true,
+            token: None,
         }
     }
 }
 
 /// Runs, prints the table, writes the JSON; an error when anything was lost or duplicated.
 pub async fn cli(args: Args) -> anyhow::Result<()> {
-    let report = run(args.config()).await?;
+    let mut config = args.config();
+    config.token = Some(args.credentials.token(&args.target).await?);
+    let report = run(config).await?;
     print!("{}", report.table());
     if let Some(path) = &args.out {
         let json = serde_json::to_string_pretty(&report)?;

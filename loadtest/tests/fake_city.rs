@@ -1,9 +1,12 @@
 //! The load tool against a small fake of the HTTP surface it drives (intake's POST, the squads'
-//! feeds and commands), with faults planted on purpose: the counting must find exactly those.
+//! feeds and commands), with faults planted on purpose: the counting must find exactly those. Like
+//! the real services, it refuses requests without the session token.
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::response::sse::{Event, Sse};
 use axum::routing::{get, post};
 use futures::Stream;
@@ -15,6 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::broadcast;
+
+const TOKEN: &str = "the-load-tool-session";
 
 const UNITS: [(&str, &str); 3] = [
     ("precinct", "D001"),
@@ -123,6 +128,14 @@ async fn command(
     }
 }
 
+async fn signed_in(request: Request, next: Next) -> Result<Response, StatusCode> {
+    let bearer = format!("Bearer {TOKEN}");
+    match request.headers().get(header::AUTHORIZATION) {
+        Some(value) if *value == *bearer => Ok(next.run(request).await),
+        _ => Err(StatusCode::UNAUTHORIZED),
+    }
+}
+
 async fn start(faults: Faults) -> (String, Arc<City>) {
     let city = Arc::new(City {
         faults,
@@ -135,6 +148,7 @@ async fn start(faults: Faults) -> (String, Arc<City>) {
         .route("/api/v1/reports", post(report))
         .route("/api/v1/units/{unit}/feed", get(feed))
         .route("/api/v1/cases/{case}/tasks/{task}/commands", post(command))
+        .layer(axum::middleware::from_fn(signed_in))
         .with_state(city.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -148,6 +162,7 @@ fn config(url: &str) -> Config {
         duration: Duration::from_secs(1),
         drain: Duration::from_secs(2),
         ack: true,
+        token: Some(TOKEN.into()),
         ..Config::new(url)
     }
 }

@@ -45,6 +45,8 @@ impl Actor {
     }
 }
 
+/// What kind of actor: a signed-in user's role (`dispatcher`, `unit` for a squad member, `admin`,
+/// `analyst`), a public channel (`public`, `device`), or a service (`system`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
@@ -53,6 +55,8 @@ pub enum ActorKind {
     Device,
     Unit,
     System,
+    Admin,
+    Analyst,
 }
 
 /// Everything that can happen to a case.

@@ -139,8 +139,10 @@ impl TaskAction {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ResolutionRequest {
     pub command_id: CommandId,
-    /// Who resolves it (a dispatcher's id).
-    pub dispatcher: String,
+    /// Deprecated and ignored: the case log records the signed-in user as the actor. Accepted so that
+    /// older clients keep working; it will go in the next API version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispatcher: Option<String>,
     #[serde(flatten)]
     pub resolution: Resolution,
 }
@@ -171,7 +173,7 @@ impl<'de> Deserialize<'de> for ResolutionRequest {
         let mut body = serde_json::Map::deserialize(deserializer)?;
         Ok(Self {
             command_id: take(&mut body, "command_id")?,
-            dispatcher: take(&mut body, "dispatcher")?,
+            dispatcher: take_optional(&mut body, "dispatcher")?,
             resolution: exactly(body)?,
         })
     }
@@ -185,6 +187,18 @@ fn take<T: serde::de::DeserializeOwned, E: serde::de::Error>(
 ) -> Result<T, E> {
     let value = body.remove(field).ok_or_else(|| E::missing_field(field))?;
     serde_json::from_value(value).map_err(|e| E::custom(format!("{field}: {e}")))
+}
+
+fn take_optional<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    body: &mut JsonMap,
+    field: &'static str,
+) -> Result<Option<T>, E> {
+    match body.remove(field) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value)
+            .map(Some)
+            .map_err(|e| E::custom(format!("{field}: {e}"))),
+    }
 }
 
 /// Reads a tagged enum from the remaining fields and refuses any field it did not use.

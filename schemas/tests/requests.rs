@@ -52,4 +52,9 @@ fn resolutions_refuse_unknown_fields() {
     );
     let typo = json!({"command_id": ID, "dispatcher": "d1", "resolution": "cleared_by_arrest", "reasn": "x"});
     assert!(serde_json::from_value::<ResolutionRequest>(typo).is_err());
+    // `dispatcher` is deprecated: the actor is the signed-in user.
+    let without: ResolutionRequest =
+        serde_json::from_value(json!({"command_id": ID, "resolution": "cleared_by_arrest"}))
+            .unwrap();
+    assert_eq!(without.dispatcher, None);
 }

@@ -85,6 +85,21 @@ pub enum EmergingPattern {
     NoPattern,
 }
 
+impl EmergingPattern {
+    /// Stable snake-case label: `new`, `intensifying`, `persistent`, `diminishing`, `sporadic`,
+    /// `no_pattern`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Intensifying => "intensifying",
+            Self::Persistent => "persistent",
+            Self::Diminishing => "diminishing",
+            Self::Sporadic => "sporadic",
+            Self::NoPattern => "no_pattern",
+        }
+    }
+}
+
 /// Parameters of [`emerging_hot_spots`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmergingConfig {

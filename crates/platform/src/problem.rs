@@ -1,7 +1,7 @@
 //! Problem details (RFC 9457): every refusal says what is wrong, specifically, as
 //! `application/problem+json`, and nothing was written.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use quickclear_case::{CaseError, ErrorKind as CaseErrorKind};
 use quickclear_eventstore::{ErrorKind as StoreErrorKind, StoreError};
@@ -18,6 +18,10 @@ pub struct Problem {
     /// Field-level errors for invalid input: `{"field": "location.lat", "message": "..."}`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Headers sent with the answer (`Retry-After`, `WWW-Authenticate`); boxed, as few answers
+    /// have any and every `Result<_, Problem>` carries the size.
+    #[serde(skip)]
+    pub headers: Option<Box<HeaderMap>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -44,7 +48,13 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            headers: None,
         }
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.get_or_insert_default().insert(name, value);
+        self
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -72,7 +82,8 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        let mut response = (status, body).into_response();
+        let headers = self.headers.map(|h| *h).unwrap_or_default();
+        let mut response = (status, headers, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

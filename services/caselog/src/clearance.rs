@@ -113,7 +113,10 @@ mod tests {
             cleared_at: cleared_after_hours.map(|h| reported_at + Duration::hours(h)),
             closed_at: None,
             escalations: 0,
+            reported_cents: 0,
+            recovered_cents: 0,
             returned_cents: 0,
+            tasks: Vec::new(),
         }
     }
 

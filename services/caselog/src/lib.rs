@@ -3,10 +3,14 @@
 //! - [`view`]: `GET /api/v1/cases/{id}`: the case folded from its own stream (always current), its
 //!   three tasks with their status times, and the whole timeline.
 //! - [`summaries`]: a projection of every case's summary, folded from the log, for lists and figures.
+//! - [`board`]: the dispatchers' live board of open and recently resolved cases (server-sent events).
+//! - [`operations`]: time to dispatch, acknowledge and reach the scene; cases by channel; property.
 //! - [`clearance`]: the share of cases cleared within 24 and 72 hours of the report, from events.
 //! - [`routes`]: the HTTP routes and their query validation.
 
+mod board;
 mod clearance;
+mod operations;
 mod routes;
 mod summaries;
 mod view;

@@ -1,14 +1,18 @@
 //! The case log's HTTP routes.
 
+use crate::board;
 use crate::clearance::{GroupBy, clearance};
+use crate::operations::operations;
 use crate::summaries::Summaries;
 use crate::view::case_view;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, response::IntoResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use quickclear_access::{Allowed, Oversight, Principal};
 use quickclear_eventstore::EventStore;
+use quickclear_platform::query::ApiQuery;
 use quickclear_platform::{Clock, Problem};
 use quickclear_schemas::CaseId;
 use serde::Deserialize;
@@ -21,28 +25,38 @@ pub struct CaseLog {
     pub store: Arc<dyn EventStore>,
     pub summaries: Arc<Summaries>,
     pub clock: Clock,
+    /// How long a unit has to acknowledge a task (the board shows when each falls due).
+    pub ack_window: chrono::Duration,
+    /// The share of cases to clear within 24 hours that dashboards draw as their target line.
+    pub clearance_target: f64,
 }
 
 pub fn routes(caselog: Arc<CaseLog>) -> Router {
     Router::new()
         .route("/api/v1/cases", get(list))
+        .route("/api/v1/cases/live", get(board::live))
         .route("/api/v1/cases/{case}", get(one))
         .route("/api/v1/stats/clearance", get(stats))
+        .route("/api/v1/stats/operations", get(operations_stats))
         .with_state(caselog)
 }
 
+/// Every role, each its own view (`CaseView::shown_to`).
 async fn one(
     State(caselog): State<Arc<CaseLog>>,
+    user: Principal,
     Path(case): Path<String>,
 ) -> Result<impl IntoResponse, Problem> {
     let not_found = || Problem::not_found("case-not-found", format!("no case {case}"));
     let case_id = CaseId(case.parse().map_err(|_| not_found())?);
     let commits = caselog.store.read_stream(case_id).await?;
-    case_view(case_id, commits).map(Json).ok_or_else(not_found)
+    let view = case_view(case_id, commits).ok_or_else(not_found)?;
+    view.shown_to(&user).map(Json)
 }
 
 /// Query parameters arrive as text, so each is checked here with an error naming it.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     status: Option<String>,
     precinct: Option<String>,
@@ -52,9 +66,19 @@ struct ListQuery {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperationsQuery {
+    from: Option<String>,
+    to: Option<String>,
+    precinct: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StatsQuery {
     from: Option<String>,
     to: Option<String>,
+    precinct: Option<String>,
     group_by: Option<String>,
 }
 
@@ -94,9 +118,11 @@ fn in_window(at: DateTime<Utc>, (from, to): Window) -> bool {
     from.is_none_or(|f| at >= f) && to.is_none_or(|t| at < t)
 }
 
+/// Summaries carry no reporter, so analysts read them as they are.
 async fn list(
     State(caselog): State<Arc<CaseLog>>,
-    Query(q): Query<ListQuery>,
+    _: Allowed<Oversight>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<impl IntoResponse, Problem> {
     let window = window(q.from.as_deref(), q.to.as_deref())?;
     if let Some(status) = &q.status
@@ -135,7 +161,8 @@ async fn list(
 
 async fn stats(
     State(caselog): State<Arc<CaseLog>>,
-    Query(q): Query<StatsQuery>,
+    _: Allowed<Oversight>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<impl IntoResponse, Problem> {
     let window = window(q.from.as_deref(), q.to.as_deref())?;
     let by = match q.group_by.as_deref() {
@@ -149,13 +176,32 @@ async fn stats(
             ));
         }
     };
-    let cases = caselog
-        .summaries
-        .select(|s| in_window(s.reported_at, window));
+    let cases = caselog.summaries.select(|s| {
+        in_window(s.reported_at, window)
+            && q.precinct
+                .as_deref()
+                .is_none_or(|p| s.precinct.as_str() == p)
+    });
     let groups = clearance(&cases, by, caselog.clock.now());
     Ok(Json(json!({
         "definition": "cleared within N hours = CaseCleared recorded at most N hours after ReportReceived; \
                        administrative closure is not clearance; a case enters the N-hour share once its N hours are over",
+        "target": caselog.clearance_target,
         "groups": groups,
     })))
+}
+
+async fn operations_stats(
+    State(caselog): State<Arc<CaseLog>>,
+    _: Allowed<Oversight>,
+    ApiQuery(q): ApiQuery<OperationsQuery>,
+) -> Result<impl IntoResponse, Problem> {
+    let window = window(q.from.as_deref(), q.to.as_deref())?;
+    let cases = caselog.summaries.select(|s| {
+        in_window(s.reported_at, window)
+            && q.precinct
+                .as_deref()
+                .is_none_or(|p| s.precinct.as_str() == p)
+    });
+    Ok(Json(operations(&cases)))
 }

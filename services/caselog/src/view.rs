@@ -1,11 +1,13 @@
 //! One case, as a dispatcher or analyst reads it.
 
 use chrono::{DateTime, Utc};
+use quickclear_access::{Principal, Role, refusal};
 use quickclear_case::{Case, CaseStatus, Task};
 use quickclear_eventstore::Commit;
+use quickclear_platform::Problem;
 use quickclear_schemas::event::Clearance;
 use quickclear_schemas::report::Report;
-use quickclear_schemas::{CaseId, EventEnvelope, TaskKind, UnitId};
+use quickclear_schemas::{CaseEvent, CaseId, EventEnvelope, TaskKind, UnitId};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -25,7 +27,7 @@ pub struct CaseView {
     pub timeline: Vec<TimelineEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TaskView {
     pub kind: TaskKind,
     pub unit: UnitId,
@@ -65,6 +67,39 @@ impl From<&Task> for TaskView {
             escalated_from: t.escalated_from.clone(),
         }
     }
+}
+
+impl CaseView {
+    /// The case as `user` may see it: a squad member only a case one of whose tasks their unit
+    /// holds (in full: they contact the victim); an analyst without the reporter's name and phone.
+    pub fn shown_to(mut self, user: &Principal) -> Result<Self, Problem> {
+        let holds_a_task = |unit: &UnitId| self.tasks.iter().any(|t| &t.unit == unit);
+        if let (Role::Squad, Some(unit)) = (user.role, &user.unit)
+            && !holds_a_task(unit)
+        {
+            return Err(refusal::other_unit(format!(
+                "unit {unit} holds no task of case {}",
+                self.case_id
+            )));
+        }
+        if !user.sees_reporters() {
+            let recorded = recorded_reports(&mut self.timeline);
+            for report in self.report.iter_mut().chain(recorded) {
+                report.reporter = None;
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// The report as the timeline's `ReportReceived` carries it.
+fn recorded_reports(timeline: &mut [TimelineEntry]) -> impl Iterator<Item = &mut Report> {
+    timeline
+        .iter_mut()
+        .filter_map(|entry| match &mut entry.event.event {
+            CaseEvent::ReportReceived(received) => Some(&mut received.report),
+            _ => None,
+        })
 }
 
 /// The view of a case from its commits; `None` when the case does not exist.

@@ -115,12 +115,17 @@ pub fn answer(
             summary[key] = Value::Array(cells.into_iter().map(|(_, cell)| cell).collect());
             Json(summary).into_response()
         }
-        Format::GeoJson => (
-            [(header::CONTENT_TYPE, "application/geo+json")],
-            Json(feature_collection(cells)),
-        )
-            .into_response(),
+        Format::GeoJson => geojson(feature_collection(cells)),
     }
+}
+
+/// A FeatureCollection as `application/geo+json`.
+pub fn geojson(collection: Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        Json(collection),
+    )
+        .into_response()
 }
 
 /// `[a, b)` for each pair of edges and `[last, ∞)`: the rows or columns of the Knox tables.

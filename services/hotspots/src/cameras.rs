@@ -2,7 +2,8 @@
 //! longitude`) and the cells the cameras see, computed once at start for every analysis resolution.
 //!
 //! The registry has no range or heading, so every camera sees [`DEFAULT_RANGE_M`] all around. Each
-//! camera also keeps its id and the cells it stands in, so a review can name the cameras near a cell.
+//! camera also keeps its id, position and the cells it stands in, so a review can name the cameras
+//! near a cell and the coverage layer can draw them.
 //! Tiling Chicago's 309 cameras at five resolutions takes about 0.4 s in a debug build, so the
 //! service does it off the request path just after it starts.
 
@@ -101,8 +102,16 @@ pub struct CameraCoverage {
     pub cameras: usize,
     pub range_m: f64,
     covered: [BTreeSet<CellIndex>; 5],
-    /// Each camera's id and the cells it stands in.
-    sites: Vec<(String, AnalysisCells)>,
+    sites: Vec<CameraSite>,
+}
+
+/// Where a camera stands: its id, position and the cells it stands in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CameraSite {
+    pub id: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub cells: AnalysisCells,
 }
 
 /// The cameras standing in a cell and in the ring of cells around it.
@@ -121,7 +130,14 @@ impl CameraCoverage {
             covered: Default::default(),
             sites: cameras
                 .iter()
-                .filter_map(|c| Some((c.id.clone(), cells_at(c.camera.lat, c.camera.lng)?)))
+                .filter_map(|c| {
+                    Some(CameraSite {
+                        id: c.id.clone(),
+                        lat: c.camera.lat,
+                        lng: c.camera.lng,
+                        cells: cells_at(c.camera.lat, c.camera.lng)?,
+                    })
+                })
                 .collect(),
         };
         for (covered, resolution) in coverage.covered.iter_mut().zip(RESOLUTIONS) {
@@ -134,16 +150,21 @@ impl CameraCoverage {
         &self.covered[resolution.level()]
     }
 
+    /// Every camera's site, in registry order.
+    pub fn sites(&self) -> &[CameraSite] {
+        &self.sites
+    }
+
     /// The cameras standing in `cell` (a cell at `resolution`) and in the cells next to it, by id.
     pub fn near(&self, cell: CellIndex, resolution: AnalysisResolution) -> CamerasNear {
         let ring: Vec<CellIndex> = cell.grid_disk(1);
         let mut near = CamerasNear::default();
-        for (id, cells) in &self.sites {
-            let at = resolution.of(cells);
+        for site in &self.sites {
+            let at = resolution.of(&site.cells);
             if at == cell {
-                near.in_cell.push(id.clone());
+                near.in_cell.push(site.id.clone());
             } else if ring.contains(&at) {
-                near.in_ring.push(id.clone());
+                near.in_ring.push(site.id.clone());
             }
         }
         near.in_cell.sort();

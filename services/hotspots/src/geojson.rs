@@ -1,5 +1,6 @@
 //! Cells as GeoJSON (RFC 7946) for maps: one Feature per cell, its hexagon (h3o's cell boundary)
-//! as a Polygon with one closed ring of `[lng, lat]` positions, its figures as properties.
+//! as a Polygon with one closed ring of `[lng, lat]` positions, its figures as properties; and
+//! points (cameras) as Point features.
 
 use h3o::CellIndex;
 use serde_json::{Map, Value, json};
@@ -23,6 +24,16 @@ fn feature(cell: CellIndex, properties: Value) -> Value {
         "type": "Feature",
         "id": cell.to_string(),
         "geometry": { "type": "Polygon", "coordinates": [ring(cell)] },
+        "properties": properties,
+    })
+}
+
+/// A point (a camera) as a Feature with `properties` (an object).
+pub fn point_feature(id: &str, lat: f64, lng: f64, properties: Value) -> Value {
+    json!({
+        "type": "Feature",
+        "id": id,
+        "geometry": { "type": "Point", "coordinates": [lng, lat] },
         "properties": properties,
     })
 }

@@ -13,6 +13,7 @@ use crate::cells::{AnalysisCells, AnalysisResolution, InvalidCells, parse_analys
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use h3o::CellIndex;
 use quickclear_analytics::TemporalProfile;
+use quickclear_roster::Roster;
 use quickclear_schemas::report::{Offence, Report};
 use quickclear_schemas::{CaseId, UnitId};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -78,6 +79,20 @@ impl Selection {
                 .precinct
                 .as_ref()
                 .is_none_or(|precinct| &incident.precinct == precinct)
+    }
+
+    /// Whether a place (a camera, a cell's centre) lies in the selected precinct's territory; every
+    /// place does when no precinct is selected.
+    pub fn covers_place(&self, roster: &Roster, lat: f64, lng: f64) -> bool {
+        self.precinct
+            .as_ref()
+            .is_none_or(|precinct| roster.precincts().owner_of(lat, lng) == Some(precinct))
+    }
+
+    /// Whether the centre of `cell` lies in the selected precinct's territory.
+    pub fn covers_cell(&self, roster: &Roster, cell: CellIndex) -> bool {
+        let centre = h3o::LatLng::from(cell);
+        self.covers_place(roster, centre.lat(), centre.lng())
     }
 
     fn is_everything(&self) -> bool {
@@ -156,6 +171,27 @@ impl IncidentTable {
             profile.by_weekday[incident.occurred_at.weekday().num_days_from_monday() as usize] += 1;
         }
         profiles
+    }
+
+    /// Thefts per occupied cell at `resolution` in each of `weeks` weeks from `start`, oldest
+    /// first; selected thefts outside those weeks are left out.
+    pub fn weekly_counts(
+        &self,
+        resolution: AnalysisResolution,
+        selection: &Selection,
+        start: NaiveDateTime,
+        weeks: usize,
+    ) -> Vec<BTreeMap<CellIndex, u64>> {
+        let mut weekly = vec![BTreeMap::new(); weeks];
+        for incident in self.selected(selection) {
+            let week = (incident.occurred_at >= start)
+                .then(|| (incident.occurred_at - start).num_weeks())
+                .and_then(|week| usize::try_from(week).ok());
+            if let Some(bin) = week.and_then(|week| weekly.get_mut(week)) {
+                *bin.entry(incident.cell(resolution)).or_default() += 1;
+            }
+        }
+        weekly
     }
 
     /// The thefts whose resolution-9 cell is within `k` cells of `cell` (a resolution-9 cell).
@@ -302,6 +338,18 @@ pub(crate) mod tests {
         // 2016-06-01 was a Wednesday, 06-02 a Thursday, 06-09 a Thursday.
         assert_eq!(busiest.by_weekday[2], 1);
         assert_eq!(busiest.by_weekday[3], 2);
+    }
+
+    #[test]
+    fn weekly_counts_bin_thefts_by_week_from_the_start() {
+        let table = table();
+        let monday = NaiveDate::from_ymd_opt(2016, 6, 6)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("date");
+        let weekly = table.weekly_counts(res(9), &Selection::default(), monday, 2);
+        let totals: Vec<u64> = weekly.iter().map(|w| w.values().sum()).collect();
+        // 06-01 to 06-03 are before the start; 06-09 is in the first week.
+        assert_eq!(totals, [1, 0]);
     }
 
     #[test]

@@ -15,13 +15,16 @@
 //!   advisories kept and broadcast to precinct terminals.
 //! - [`params`], [`near_repeat`], [`geojson`]: query parameters checked one by one, thefts as
 //!   Knox-test events in metres and days, cells as GeoJSON polygons.
-//! - [`analytics_routes`], [`answers`], [`unit_routes`]: the HTTP routes, and how the analytics
-//!   answers are shaped.
+//! - [`trends`]: emerging hot spots over weeks (Gi* per week, Mann–Kendall), for the route and the
+//!   review.
+//! - [`analytics_routes`], [`emerging_routes`], [`coverage_routes`], [`answers`], [`unit_routes`]:
+//!   the HTTP routes, and how the analytics answers are shaped.
 //! - [`review`]: the weekly patrol-gap review, a self-contained HTML page.
 //!
 //! Routes:
 //! - `GET /api/v1/analytics/hotspots`, `/blind-spots`, `/patrol-gaps`, `/concentration`,
-//!   `/near-repeat` (JSON; the cell answers also `format=geojson`).
+//!   `/near-repeat`, `/emerging-hotspots`, `/coverage` (JSON; the cell answers also
+//!   `format=geojson`).
 //! - `GET /api/v1/analytics/reviews/patrol-gaps?week=2016-W23&precinct=D001` (HTML).
 //! - `POST /api/v1/units/{unit}/positions`, `GET /api/v1/units/{unit}/advisories` (SSE).
 
@@ -31,7 +34,9 @@ mod analytics_routes;
 mod answers;
 mod cameras;
 mod cells;
+mod coverage_routes;
 mod dwell;
+mod emerging_routes;
 mod geojson;
 mod incidents;
 mod metrics;
@@ -41,17 +46,24 @@ mod ping_store;
 mod positions;
 mod review;
 mod service;
+mod trends;
 mod unit_routes;
 
 pub use service::{Hotspots, HotspotsConfig, PINGS_FILE};
 
 use axum::Router;
+use axum::middleware::from_extractor;
+use quickclear_access::{Allowed, Oversight};
 use std::sync::Arc;
 
-/// Every route of the service.
+/// Every route of the service. Figures and reviews are for dispatchers, analysts and admins; the
+/// unit routes check their unit themselves.
 pub fn routes(hotspots: Arc<Hotspots>) -> Router {
     analytics_routes::routes()
+        .merge(emerging_routes::routes())
+        .merge(coverage_routes::routes())
         .merge(review::routes())
+        .route_layer(from_extractor::<Allowed<Oversight>>())
         .merge(unit_routes::routes())
         .with_state(hotspots)
 }

@@ -1,6 +1,7 @@
 //! The terminal-facing routes: `POST /api/v1/units/{unit}/positions` (a batch of position pings)
 //! and `GET /api/v1/units/{unit}/advisories` (near-repeat advisories as server-sent events; a
 //! precinct's terminals only; `?after=` or `Last-Event-ID` resumes after the advisory it names).
+//! A squad member posts and follows for their own unit only; dispatchers may follow advisories.
 
 use crate::advisories::Advisory;
 use crate::metrics::POSITION_PINGS;
@@ -14,6 +15,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures::Stream;
+use quickclear_access::{Allowed, SquadWork, UnitWatch};
 use quickclear_eventstore::Position;
 use quickclear_platform::Problem;
 use quickclear_platform::json::ApiJson;
@@ -34,9 +36,11 @@ pub fn routes() -> Router<Arc<Hotspots>> {
 
 async fn positions(
     State(hotspots): State<Arc<Hotspots>>,
+    user: Allowed<SquadWork>,
     Path(unit): Path<String>,
     ApiJson(batch): ApiJson<PositionBatch>,
 ) -> Result<Json<Value>, Problem> {
+    user.check_unit(&UnitId::new(&unit))?;
     let unit = hotspots
         .roster
         .unit(&UnitId::new(&unit))
@@ -77,10 +81,12 @@ struct AdvisoryQuery {
 /// The precinct's advisories as server-sent events; the event id is the advisory id.
 async fn advisories(
     State(hotspots): State<Arc<Hotspots>>,
+    user: Allowed<UnitWatch>,
     Path(unit): Path<String>,
     query: Result<Query<AdvisoryQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    user.check_unit(&UnitId::new(&unit))?;
     let Query(query) = query.map_err(|_| invalid("after", "an advisory id (a whole number)"))?;
     let precinct = match hotspots.roster.unit(&UnitId::new(&unit)) {
         Some(found) if found.kind == TaskKind::Precinct => found.id.clone(),

@@ -1,4 +1,5 @@
-//! The intake HTTP routes.
+//! The intake HTTP routes. Reports and resolutions need a dispatcher's or an admin's session and are
+//! recorded as theirs; the door-plate and alarm routes are public and rate limited.
 
 use crate::receive::{Received, open_case, request_hash};
 use crate::validate::Checker;
@@ -8,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use prometheus::{IntCounterVec, register_int_counter_vec};
+use quickclear_access::{Allowed, Dispatch, PublicCaller};
 use quickclear_case::CaseCommand;
 use quickclear_eventstore::EventStore;
 use quickclear_platform::commands::execute;
@@ -67,6 +69,7 @@ struct Draft<'a> {
 
 async fn post_report(
     State(intake): State<Arc<Intake>>,
+    user: Allowed<Dispatch>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ReportRequest>,
 ) -> Result<Response, Problem> {
@@ -81,13 +84,13 @@ async fn post_report(
         items: &request.items,
         reporter: request.reporter.clone(),
     };
-    let actor = Actor::new(ActorKind::Dispatcher, "command-center");
-    accept(&intake, draft, &headers, &canonical, actor).await
+    accept(&intake, draft, &headers, &canonical, user.actor()).await
 }
 
 async fn post_doorplate_report(
     State(intake): State<Arc<Intake>>,
     Path(plate): Path<String>,
+    caller: PublicCaller,
     headers: HeaderMap,
     ApiJson(request): ApiJson<DoorplateReportRequest>,
 ) -> Result<Response, Problem> {
@@ -95,6 +98,7 @@ async fn post_doorplate_report(
         .roster
         .doorplate(&plate)
         .ok_or_else(|| Problem::not_found("unknown-doorplate", format!("no door plate {plate}")))?;
+    caller.admit("door plate", &plate)?;
     let canonical = serde_json::to_string(&request).unwrap_or_default();
     let draft = Draft {
         channel: Channel::Doorplate,
@@ -124,6 +128,7 @@ async fn post_doorplate_report(
 async fn post_alarm(
     State(intake): State<Arc<Intake>>,
     Path(device): Path<String>,
+    caller: PublicCaller,
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, Problem> {
@@ -131,6 +136,7 @@ async fn post_alarm(
         .roster
         .alarm(&device)
         .ok_or_else(|| Problem::not_found("unknown-alarm", format!("no alarm device {device}")))?;
+    caller.admit("alarm device", &device)?;
     let body = read_body(request, &()).await?;
     let alarm: AlarmRequest = if body.iter().all(u8::is_ascii_whitespace) {
         AlarmRequest::default()
@@ -261,24 +267,18 @@ pub fn case_id_from_path(text: &str) -> Result<CaseId, Problem> {
         .map_err(|_| Problem::not_found("case-not-found", format!("no case {text}")))
 }
 
+/// The resolution is recorded as the signed-in user's; the body's old `dispatcher` field is ignored.
 async fn post_resolution(
     State(intake): State<Arc<Intake>>,
+    user: Allowed<Dispatch>,
     Path(case): Path<String>,
     ApiJson(request): ApiJson<ResolutionRequest>,
 ) -> Result<Response, Problem> {
     let case_id = case_id_from_path(&case)?;
-    if request.dispatcher.trim().is_empty() {
-        return Err(Problem::invalid(vec![
-            quickclear_platform::problem::FieldError::new(
-                "dispatcher",
-                "must name who resolves the case",
-            ),
-        ]));
-    }
     let ctx = quickclear_case::CommandContext {
         case_id,
         command_id: request.command_id,
-        actor: Actor::new(ActorKind::Dispatcher, request.dispatcher.clone()),
+        actor: user.actor(),
         now: intake.clock.now(),
     };
     let command = CaseCommand::Resolve {

@@ -1,11 +1,15 @@
 //! One process: the chosen services on one event store, behind one HTTP listener.
 
+use crate::roster_routes::{self, Settings};
 use crate::services::Service;
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::serve::ListenerExt;
+use axum::{Extension, Router};
+use quickclear_access::Access;
 use quickclear_caselog::{CaseLog, Summaries};
+use quickclear_console::Console;
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
 use quickclear_eventstore::EventStore;
 use quickclear_hotspots::{Hotspots, HotspotsConfig};
@@ -22,13 +26,21 @@ use tokio::net::TcpListener;
 /// Request bodies larger than this are refused with 413: a report is a few kilobytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The share of cases cleared within 24 hours that dashboards aim at unless configured otherwise.
+pub const DEFAULT_CLEARANCE_TARGET: f64 = 0.35;
+
 /// What a process is made of.
 pub struct Parts {
     pub store: Arc<dyn EventStore>,
     pub roster: Arc<Roster>,
+    /// Accounts, sessions and rate limits: every route but `/metrics`, `/healthz` and the pages
+    /// checks who is asking (ADR 0005).
+    pub access: Arc<Access>,
     pub clock: Clock,
     pub services: Vec<Service>,
     pub dispatch: DispatchConfig,
+    /// The share of cases to clear within 24 hours that dashboards draw as their target line.
+    pub clearance_target: f64,
     /// Where services keep their own files (the hotspots service's position pings); `None` keeps
     /// them in memory.
     pub data_dir: Option<PathBuf>,
@@ -49,15 +61,23 @@ impl Application {
         let Parts {
             store,
             roster,
+            access,
             clock,
             services,
             dispatch,
+            clearance_target,
             data_dir,
             shared_data,
         } = parts;
+        let settings = Settings {
+            ack_window: dispatch.ack_window,
+            clearance_target,
+        };
         let mut router = Router::new()
             .route("/metrics", get(metrics::render))
-            .route("/healthz", get(|| async { "ok" }));
+            .route("/healthz", get(|| async { "ok" }))
+            .merge(quickclear_access::routes())
+            .merge(roster_routes::routes(roster.clone(), settings, clock));
         let mut summaries = None;
         let squad_kinds: Vec<_> = services
             .iter()
@@ -96,6 +116,8 @@ impl Application {
                 store: store.clone(),
                 summaries: projection.clone(),
                 clock,
+                ack_window: dispatch.ack_window,
+                clearance_target,
             };
             router = router.merge(quickclear_caselog::routes(Arc::new(caselog)));
             summaries = Some(projection);
@@ -110,8 +132,19 @@ impl Application {
             tokio::spawn(hotspots.clone().follow(store.clone()));
             router = router.merge(quickclear_hotspots::routes(hotspots));
         }
+        // The pages answer whatever no route does; `/api/...`, other methods and unknown files
+        // still get the problem.
+        let console = services.contains(&Service::Console).then(Console::from_env);
         let router = router
-            .fallback(|| async { Problem::not_found("no-such-route", "no such route") })
+            .fallback(move |request: Request| async move {
+                match &console {
+                    Some(console) => console.serve(request).await,
+                    None => None,
+                }
+                .unwrap_or_else(|| {
+                    Problem::not_found("no-such-route", "no such route").into_response()
+                })
+            })
             .method_not_allowed_fallback(|| async {
                 Problem::new(
                     axum::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -119,7 +152,12 @@ impl Application {
                     "this route does not take that method",
                 )
             })
-            .layer(DefaultBodyLimit::max(BODY_LIMIT));
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(axum::middleware::from_fn(
+                quickclear_access::require_session,
+            ))
+            // Every router's extractors find the access control here, whatever their state type.
+            .layer(Extension(access));
         Self {
             listener,
             router,
@@ -146,7 +184,11 @@ impl Application {
                 tracing::warn!(%error, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router)
+        // The public report routes are rate limited per client address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }

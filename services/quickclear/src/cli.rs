@@ -4,6 +4,7 @@ use crate::app::{Application, Parts};
 use crate::services::Service;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
 use quickclear_eventstore::EventStore;
 use quickclear_eventstore::jetstream::JetStreamStore;
@@ -38,6 +39,8 @@ pub enum Command {
     Analyze(crate::analyze::AnalyzeArgs),
     /// The weekly reviews, fetched from a running Quickclear: `review patrol-gaps --week 2016-W23`.
     Review(crate::review::ReviewArgs),
+    /// Hash a password for the users file: reads it from stdin, prints the argon2id PHC string.
+    HashPassword,
 }
 
 #[derive(Args)]
@@ -66,9 +69,16 @@ pub struct CommonArgs {
     /// Seconds a unit has to acknowledge a task before it is escalated.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub ack_window: i64,
+    /// The share of cases to clear within 24 hours, drawn as the dashboards' target line.
+    #[arg(long, value_name = "SHARE", default_value_t = crate::app::DEFAULT_CLEARANCE_TARGET)]
+    pub clearance_target: f64,
     /// JetStream replicas for the case stream (3 in a production cluster).
     #[arg(long, default_value_t = 1)]
     pub replicas: usize,
+    /// The users file: accounts, roles, session secret (see infra/users/demo.toml). `up --demo`
+    /// uses the built-in demo accounts without it.
+    #[arg(long, value_name = "FILE", env = "QUICKCLEAR_USERS")]
+    pub users: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -93,8 +103,8 @@ pub struct UpArgs {
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Services to run: intake, dispatch, caselog, hotspots, squad:precinct, squad:property,
-    /// squad:scene.
+    /// Services to run: intake, dispatch, caselog, hotspots, console, squad:precinct,
+    /// squad:property, squad:scene.
     #[arg(required = true, value_name = "SERVICE")]
     pub services: Vec<Service>,
     /// The NATS server holding the case log.
@@ -131,6 +141,50 @@ pub fn load_roster(args: &RosterArgs, demo: bool) -> anyhow::Result<Arc<Roster>>
     Ok(Arc::new(roster))
 }
 
+/// The demo accounts `up --demo` uses without `--users` (demo only: their password is public).
+pub const DEMO_USERS: &str = include_str!("../../../infra/users/demo.toml");
+
+/// Who may do what: the `--users` file, or the demo accounts with `--demo`, checked against the roster.
+pub fn load_access(
+    users: Option<&Path>,
+    demo: bool,
+    roster: &Roster,
+) -> anyhow::Result<Arc<Access>> {
+    let config = match (users, demo) {
+        (Some(path), _) => AccessConfig::load(path)?,
+        (None, true) => AccessConfig::parse(DEMO_USERS).context("the built-in demo users")?,
+        (None, false) => bail!(
+            "no users: pass --users FILE (accounts and roles; see infra/users/demo.toml and \
+             `quickclear hash-password`), or run the demo with --demo"
+        ),
+    };
+    let access = Access::new(&config, roster).map_err(|e| match users {
+        Some(path) => anyhow::anyhow!("the users file {}: {e}", path.display()),
+        None => anyhow::anyhow!("the built-in demo users: {e}"),
+    })?;
+    tracing::info!(accounts = access.users().count(), "users loaded");
+    Ok(Arc::new(access))
+}
+
+/// `quickclear hash-password`: the password is read from stdin, so it stays out of the shell's
+/// history and the process list.
+pub fn hash_password() -> anyhow::Result<()> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("password (shown as you type), then Enter:");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 8 {
+        bail!("the password must have at least 8 characters");
+    }
+    let hash = quickclear_access::password::hash(password).map_err(anyhow::Error::msg)?;
+    println!("{hash}");
+    Ok(())
+}
+
 pub async fn open_store(
     nats: Option<&str>,
     data_dir: &Path,
@@ -162,15 +216,26 @@ pub fn dispatch_config(common: &CommonArgs) -> anyhow::Result<DispatchConfig> {
     })
 }
 
+pub fn clearance_target(common: &CommonArgs) -> anyhow::Result<f64> {
+    let target = common.clearance_target;
+    if !(target > 0.0 && target <= 1.0) {
+        bail!("--clearance-target must be a share above 0 and at most 1 (0.35 = 35%)");
+    }
+    Ok(target)
+}
+
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let roster = load_roster(&args.roster, false)?;
+    let access = load_access(args.common.users.as_deref(), false, &roster)?;
     let store = open_store(Some(&args.nats), Path::new("."), args.common.replicas).await?;
     let parts = Parts {
         store,
         roster,
+        access,
         clock: Clock::system(),
         services: args.services.clone(),
         dispatch: dispatch_config(&args.common)?,
+        clearance_target: clearance_target(&args.common)?,
         data_dir: Some(args.data_dir.clone()),
         // The camera registry is Chicago's: only the demo city uses it.
         shared_data: args

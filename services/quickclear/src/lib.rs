@@ -4,6 +4,7 @@
 //!   crate on a CSV file (plain or gzip), without any server.
 //! - [`app`]: [`Application`](app::Application) builds the chosen services on one event store and
 //!   one HTTP listener, and runs until stopped; tests drive it in-process on `127.0.0.1:0`.
+//! - [`roster_routes`]: the roster, settings and precinct outlines the pages draw on.
 //! - [`services`]: the service names of `quickclear serve` (`intake`, `dispatch`, `squad:precinct`,
 //!   `squad:property`, `squad:scene`, `caselog`, `hotspots`).
 //! - [`cli`]: the command line (`up`, `serve`).
@@ -17,4 +18,5 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod review;
+pub mod roster_routes;
 pub mod services;

@@ -20,6 +20,7 @@ async fn main() -> std::process::ExitCode {
         Command::Loadtest(args) => quickclear_loadtest::cli(args).await,
         Command::Analyze(args) => quickclear::analyze::run(args),
         Command::Review(args) => quickclear::review::run(args).await,
+        Command::HashPassword => cli::hash_password(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -32,6 +33,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     let roster = cli::load_roster(&args.roster, args.demo)?;
+    let access = cli::load_access(args.common.users.as_deref(), args.demo, &roster)?;
     let store = cli::open_store(args.nats.as_deref(), &args.data_dir, args.common.replicas).await?;
     let dispatch = cli::dispatch_config(&args.common)?;
     // The demo runs every service on simulated time: from 2016, or where an earlier run stopped.
@@ -46,9 +48,11 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
     let parts = Parts {
         store: store.clone(),
         roster: roster.clone(),
+        access: access.clone(),
         clock,
         services: Service::all(),
         dispatch,
+        clearance_target: cli::clearance_target(&args.common)?,
         data_dir: Some(args.data_dir.clone()),
         // The camera registry is Chicago's: only the demo city uses it.
         shared_data: (args.demo || args.roster.demo_roster)
@@ -60,7 +64,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         let mut options = demo::Options::new(args.roster.shared_data.clone());
         options.ack_window = dispatch.ack_window;
         options.skip_before = start.skip_before();
-        demo::Demo::start(app.local_addr(), store, &roster, clock, options)?;
+        demo::Demo::start(app.local_addr(), store, &roster, &access, clock, options)?;
     }
     cli::run(app).await
 }

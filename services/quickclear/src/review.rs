@@ -1,12 +1,15 @@
 //! `quickclear review patrol-gaps --week 2016-W23 [--precinct D001] [--res 9] [--target URL]
 //! [--output FILE]`: fetches the weekly patrol-gap review (a self-contained HTML page) from a
-//! running Quickclear's hotspots service and writes it to a file.
+//! running Quickclear's hotspots service and writes it to a file. It signs in like the load tool
+//! (`--token`, or `--username`/`--password`; the demo's admin by default): reviews are for
+//! dispatchers, analysts and admins.
 //!
 //! The server checks the parameters; its refusal (a problem document) is printed with its detail,
 //! and an unreachable server is named, both with a non-zero exit.
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
+use quickclear_loadtest::auth::Credentials;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -47,6 +50,8 @@ pub struct PatrolGapArgs {
     /// Where to write the page [default: review-WEEK.html, or review-WEEK-PRECINCT.html].
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub credentials: Credentials,
 }
 
 pub async fn run(args: ReviewArgs) -> anyhow::Result<()> {
@@ -69,16 +74,22 @@ async fn patrol_gaps(args: PatrolGapArgs) -> anyhow::Result<()> {
             query.append_pair("res", &res.to_string());
         }
     }
+    let token = args.credentials.token(&args.target).await?;
     let http = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(120))
         .build()?;
-    let response = http.get(url.clone()).send().await.with_context(|| {
-        format!(
-            "cannot reach Quickclear at {} (is it running? start it with `quickclear up`)",
-            args.target
-        )
-    })?;
+    let response = http
+        .get(url.clone())
+        .bearer_auth(token)
+        .send()
+        .await
+        .with_context(|| {
+            format!(
+                "cannot reach Quickclear at {} (is it running? start it with `quickclear up`)",
+                args.target
+            )
+        })?;
     let status = response.status();
     let content_type = response
         .headers()

@@ -11,6 +11,8 @@ pub enum Service {
     Squad(TaskKind),
     Caselog,
     Hotspots,
+    /// The pages (docs/console.md).
+    Console,
 }
 
 impl Service {
@@ -21,6 +23,7 @@ impl Service {
             Service::Dispatch,
             Service::Caselog,
             Service::Hotspots,
+            Service::Console,
         ];
         all.extend(TaskKind::ALL.map(Service::Squad));
         all
@@ -36,13 +39,14 @@ impl FromStr for Service {
             "dispatch" => Ok(Service::Dispatch),
             "caselog" => Ok(Service::Caselog),
             "hotspots" => Ok(Service::Hotspots),
+            "console" => Ok(Service::Console),
             _ => text
                 .strip_prefix("squad:")
                 .and_then(TaskKind::parse)
                 .map(Service::Squad)
                 .ok_or_else(|| {
                     format!(
-                        "unknown service {text:?}: use intake, dispatch, caselog, hotspots, \
+                        "unknown service {text:?}: use intake, dispatch, caselog, hotspots, console, \
                          squad:precinct, squad:property or squad:scene"
                     )
                 }),
@@ -57,6 +61,7 @@ impl fmt::Display for Service {
             Service::Dispatch => f.write_str("dispatch"),
             Service::Caselog => f.write_str("caselog"),
             Service::Hotspots => f.write_str("hotspots"),
+            Service::Console => f.write_str("console"),
             Service::Squad(kind) => write!(f, "squad:{kind}"),
         }
     }

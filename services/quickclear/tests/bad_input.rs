@@ -427,6 +427,27 @@ async fn bad_queries_and_feeds_are_refused_specifically() {
         "invalid-query",
     )
     .await;
+    refused(
+        &app,
+        get_url("/api/v1/units/D001/feed?after=1&after=2"),
+        400,
+        "invalid-query",
+    )
+    .await;
+    refused(
+        &app,
+        get_url("/api/v1/cases?limit=1&limit=2"),
+        400,
+        "invalid-query",
+    )
+    .await;
+    refused(
+        &app,
+        get_url("/api/v1/stats/clearance?precint=D001"),
+        400,
+        "invalid-query",
+    )
+    .await;
     refused(&app, get_url("/api/v1/nowhere"), 404, "no-such-route").await;
     refused(
         &app,

@@ -2,10 +2,11 @@
 //! temporary store, checked through the HTTP API.
 
 use chrono::Duration;
-use quickclear::app::{Application, Parts};
+use quickclear::app::{Application, DEFAULT_CLEARANCE_TARGET, Parts};
 use quickclear::demo::stats::get;
 use quickclear::demo::{Demo, Options, Start, replay_origin};
 use quickclear::services::Service;
+use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
 use quickclear_eventstore::EventStore;
 use quickclear_eventstore::sqlite::SqliteStore;
@@ -86,12 +87,16 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
         ack_window: Duration::minutes(30),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let users = AccessConfig::parse(quickclear::cli::DEMO_USERS).unwrap();
+    let access = Arc::new(Access::new(&users, &roster).unwrap());
     let parts = Parts {
         store: store.clone(),
         roster: roster.clone(),
+        access: access.clone(),
         clock,
         services: Service::all(),
         dispatch,
+        clearance_target: DEFAULT_CLEARANCE_TARGET,
         data_dir: None,
         shared_data: None,
     };
@@ -104,7 +109,7 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
     options.until = Some(until);
     options.ack_window = dispatch.ack_window;
     options.summary_every = None;
-    let mut demo = Demo::start(addr, store.clone(), &roster, clock, options).unwrap();
+    let mut demo = Demo::start(addr, store.clone(), &roster, &access, clock, options).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(90), demo.replay_finished())
         .await
         .expect("a simulated day is replayed within 90 real seconds");
@@ -138,7 +143,17 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
     );
 
     // Every accepted report is a case, dispatched once to three units.
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    let admin = access.issue("admin", chrono::Utc::now()).unwrap().token;
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {admin}").parse().unwrap(),
+    );
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     let base = format!("http://{addr}");
     let cases = eventually(
         "every accepted report to be a dispatched case",
@@ -165,6 +180,16 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
             .filter(|e| e["event_type"] == "CaseDispatched")
             .count();
         assert_eq!(dispatches, 1, "case {id} was dispatched once");
+        // The simulator acts as the accounts of the users file: each unit's own squad account.
+        for entry in view["timeline"].as_array().unwrap() {
+            if entry["event_type"] == "TaskAcknowledged" {
+                let unit = entry["data"]["unit"].as_str().unwrap().to_lowercase();
+                assert_eq!(
+                    entry["actor"],
+                    serde_json::json!({"kind": "unit", "id": unit})
+                );
+            }
+        }
         acknowledged += tasks
             .iter()
             .filter(|t| !t["acknowledged_at"].is_null())

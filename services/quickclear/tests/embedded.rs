@@ -167,13 +167,15 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
     let case_id = accepted["case_id"].as_str().unwrap().to_owned();
     let case = dispatched_case(&app, &case_id).await;
     let precinct = unit_of(&case, "precinct");
+    // Each unit acts through its own squad account; the dispatcher resolves.
+    let precinct_member = app.client_as(&precinct.to_lowercase());
     let url = |task: &str| format!("{}/api/v1/cases/{case_id}/tasks/{task}/commands", app.base);
 
     let ack = command(&precinct, json!({"action": "acknowledge"}));
-    let (status, first) = post(&app.http, &url("precinct"), &ack).await;
+    let (status, first) = post(&precinct_member, &url("precinct"), &ack).await;
     assert_eq!((status, first["applied"].clone()), (200, json!(true)));
     let head = app.store.head().await.unwrap();
-    let (status, again) = post(&app.http, &url("precinct"), &ack).await;
+    let (status, again) = post(&precinct_member, &url("precinct"), &ack).await;
     assert_eq!(
         (status, again["applied"].clone()),
         (200, json!(false)),
@@ -191,7 +193,7 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
         json!({"action": "clear", "note": "done"}),
     ] {
         let (status, body) = post(
-            &app.http,
+            &precinct_member,
             &url("precinct"),
             &command(&precinct, action.clone()),
         )
@@ -207,9 +209,10 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
         200
     );
 
+    // `dispatcher` is deprecated: accepted, but the actor is the signed-in user.
     let resolve = json!({"command_id": uuid::Uuid::new_v4(), "dispatcher": "dsp-7", "resolution": "cleared_by_arrest"});
     let (status, body) = post(
-        &app.http,
+        &app.client_as("dispatcher"),
         &format!("{}/api/v1/cases/{case_id}/resolution", app.base),
         &resolve,
     )
@@ -249,8 +252,12 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
         .iter()
         .map(|e| &e["actor"])
         .collect();
-    assert!(actors.contains(&&json!({"kind": "unit", "id": precinct})));
-    assert!(actors.contains(&&json!({"kind": "dispatcher", "id": "dsp-7"})));
+    assert!(actors.contains(&&json!({"kind": "unit", "id": precinct.to_lowercase()})));
+    assert!(
+        actors.contains(&&json!({"kind": "admin", "id": "admin"})),
+        "the scene finding"
+    );
+    assert!(actors.contains(&&json!({"kind": "dispatcher", "id": "dispatcher"})));
 
     let stats =
         quickclear_testkit::eventually("clearance figures", Duration::from_secs(5), || async {

@@ -1,5 +1,6 @@
 //! The same services as separate processes over a real NATS JetStream: the core loop, a service
-//! killed with SIGKILL in the middle of a load, and a nats-server restart under load.
+//! killed with SIGKILL in the middle of a load, and a nats-server restart under load. The processes
+//! share the tests' users file and its session secret, so a session opened on one works on all.
 
 mod common;
 
@@ -10,6 +11,7 @@ use quickclear_schemas::{CaseEvent, CaseId, TaskKind};
 use quickclear_testkit::{NatsServer, eventually, free_port};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,7 +24,7 @@ struct Process {
 }
 
 impl Process {
-    async fn start(services: &[&str], nats: &str) -> Self {
+    async fn start(services: &[&str], nats: &str, users: &Path) -> Self {
         let port = free_port();
         let mut args: Vec<String> = vec!["serve".into()];
         args.extend(services.iter().map(|s| s.to_string()));
@@ -40,6 +42,8 @@ impl Process {
         );
         args.push("--shared-data".into());
         args.push(shared_data().display().to_string());
+        args.push("--users".into());
+        args.push(users.display().to_string());
         let mut process = Self {
             child: spawn(&args),
             base: format!("http://127.0.0.1:{port}"),
@@ -105,16 +109,38 @@ struct Deployment {
     dispatch: Process,
     squads: Process,
     caselog: Process,
+    _users: tempfile::TempDir,
 }
 
 async fn deploy(nats: &NatsServer) -> Deployment {
     let url = nats.url();
+    let users = tempfile::tempdir().unwrap();
+    let file = users.path().join("users.toml");
+    std::fs::write(&file, users_toml()).unwrap();
     Deployment {
-        intake: Process::start(&["intake"], &url).await,
-        dispatch: Process::start(&["dispatch"], &url).await,
-        squads: Process::start(&["squad:precinct", "squad:property", "squad:scene"], &url).await,
-        caselog: Process::start(&["caselog"], &url).await,
+        intake: Process::start(&["intake"], &url, &file).await,
+        dispatch: Process::start(&["dispatch"], &url, &file).await,
+        squads: Process::start(
+            &["squad:precinct", "squad:property", "squad:scene"],
+            &url,
+            &file,
+        )
+        .await,
+        caselog: Process::start(&["caselog"], &url, &file).await,
+        _users: users,
     }
+}
+
+/// Signs in as the admin on one process, with the demo password.
+async fn sign_in(base: &str) -> reqwest::Client {
+    let (status, session) = post(
+        &reqwest::Client::new(),
+        &format!("{base}/api/v1/session"),
+        &serde_json::json!({"username": "admin", "password": "quickclear-demo"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    client_with(session["token"].as_str().unwrap())
 }
 
 /// Every delivery any terminal received: (case, task, unit) → how many times.
@@ -240,7 +266,8 @@ async fn assert_nothing_lost_or_duplicated(
 async fn the_core_loop_runs_across_processes_over_jetstream() {
     let nats = NatsServer::start();
     let services = deploy(&nats).await;
-    let http = reqwest::Client::new();
+    // Signed in on intake, the session works on the squads' and the case log's processes too.
+    let http = sign_in(&services.intake.base).await;
     let mut precinct = Terminal::connect(&http, &services.squads.base, "D001", None).await;
     let (status, accepted) = post(
         &http,
@@ -299,7 +326,7 @@ async fn the_core_loop_runs_across_processes_over_jetstream() {
 async fn a_dispatcher_killed_mid_load_loses_and_duplicates_nothing() {
     let nats = NatsServer::start();
     let mut services = deploy(&nats).await;
-    let http = reqwest::Client::new();
+    let http = client_as(&access(), "admin");
     let deliveries = connect_every_terminal(&http, &services.squads.base).await;
     let intake = services.intake.base.clone();
     let load = tokio::spawn({
@@ -319,7 +346,7 @@ async fn a_dispatcher_killed_mid_load_loses_and_duplicates_nothing() {
 async fn a_nats_server_restart_under_load_loses_no_accepted_report() {
     let mut nats = NatsServer::start();
     let services = deploy(&nats).await;
-    let http = reqwest::Client::new();
+    let http = client_as(&access(), "admin");
     let deliveries = connect_every_terminal(&http, &services.squads.base).await;
     let intake = services.intake.base.clone();
     let load = tokio::spawn({

@@ -1,23 +1,26 @@
-//! The terminal-facing routes.
+//! The terminal-facing routes. A squad member follows and acts for their own unit only; dispatchers
+//! may follow any unit's feed, admins do anything.
 
 use crate::feeds::{Feeds, Posted};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::Stream;
 use prometheus::{HistogramVec, register_histogram_vec};
+use quickclear_access::{Allowed, SquadWork, UnitWatch};
 use quickclear_case::{CaseCommand, CommandContext};
 use quickclear_eventstore::EventStore;
 use quickclear_platform::commands::execute;
 use quickclear_platform::json::ApiJson;
 use quickclear_platform::problem::FieldError;
+use quickclear_platform::query::ApiQuery;
 use quickclear_platform::{Clock, Problem};
 use quickclear_roster::Roster;
 use quickclear_schemas::message::{FeedItem, TaskCommandRequest};
-use quickclear_schemas::{Actor, ActorKind, CaseId, TaskKind, UnitId};
+use quickclear_schemas::{CaseId, TaskKind, UnitId};
 use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
@@ -52,6 +55,7 @@ pub fn routes(squad: Arc<Squad>) -> Router {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FeedQuery {
     /// Text, so that a bad value gets a problem answer naming it.
     after: Option<String>,
@@ -81,10 +85,12 @@ impl Squad {
 /// with `Last-Event-ID` (browsers do this by themselves) gets exactly what it missed.
 async fn feed(
     State(squad): State<Arc<Squad>>,
+    user: Allowed<UnitWatch>,
     Path(unit): Path<String>,
-    Query(query): Query<FeedQuery>,
+    ApiQuery(query): ApiQuery<FeedQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    user.check_unit(&UnitId::new(&unit))?;
     let unit = squad.served_unit(&unit)?;
     let last_event_id = match headers.get("last-event-id") {
         Some(value) => Some(
@@ -178,8 +184,11 @@ fn observe_latency(clock: &Clock, posted: &Posted) {
     }
 }
 
+/// A squad member's command must name their own unit (403 `other-unit`); a task another unit holds
+/// is the case's own refusal (409 `task-held-by-other-unit`, e.g. after an escalation).
 async fn command(
     State(squad): State<Arc<Squad>>,
+    user: Allowed<SquadWork>,
     Path((case, task)): Path<(String, String)>,
     ApiJson(request): ApiJson<TaskCommandRequest>,
 ) -> Result<Response, Problem> {
@@ -199,6 +208,7 @@ async fn command(
             format!("{kind} tasks are served by squad:{kind}, which this process does not run"),
         ));
     }
+    user.check_unit(&request.unit)?;
     let unit = squad.roster.unit(&request.unit).ok_or_else(|| {
         Problem::invalid(vec![FieldError::new(
             "unit",
@@ -217,7 +227,7 @@ async fn command(
     let ctx = CommandContext {
         case_id,
         command_id: request.command_id,
-        actor: Actor::new(ActorKind::Unit, unit.id.as_str()),
+        actor: user.actor(),
         now: squad.clock.now(),
     };
     let command = CaseCommand::Act {

@@ -10,12 +10,12 @@ use crate::cameras::{CameraCoverage, CamerasNear};
 use crate::cells::AnalysisResolution;
 use crate::incidents::{IncidentTable, Selection};
 use crate::review::IsoWeek;
+use crate::trends::cell_trends;
 use chrono::{DateTime, Utc};
 use h3o::CellIndex;
 use quickclear_analytics::{
-    AnalyticsError, CellHotSpot, EmergingConfig, EmergingPattern, HotSpotClass, HotSpotConfig,
-    HourlyMinutes, PatrolGap, PatrolGapConfig, StudyArea, TemporalProfile, emerging_hot_spots,
-    patrol_gaps,
+    CellHotSpot, EmergingPattern, HotSpotClass, HourlyMinutes, PatrolGap, PatrolGapConfig,
+    TemporalProfile, patrol_gaps,
 };
 use quickclear_platform::Problem;
 use quickclear_roster::LatLng;
@@ -74,17 +74,12 @@ impl Thefts {
         let window = scope.window();
         let figures = hot_spot_figures(table, scope.resolution, scope.ring_size, &window)?;
         let first_week = scope.week.start_weeks_before(WINDOW_WEEKS as i64 - 1);
-        let mut weekly = vec![BTreeMap::new(); WINDOW_WEEKS];
+        let weekly = table.weekly_counts(scope.resolution, &window, first_week, WINDOW_WEEKS);
         let mut at_address: HashMap<CellIndex, HashMap<&str, u64>> = HashMap::new();
         for incident in table.selected(&window) {
-            let cell = incident.cell(scope.resolution);
-            let week = (incident.occurred_at - first_week).num_weeks();
-            if let Some(bin) = usize::try_from(week).ok().and_then(|w| weekly.get_mut(w)) {
-                *bin.entry(cell).or_default() += 1;
-            }
             if let Some(address) = incident.address.as_deref() {
                 *at_address
-                    .entry(cell)
+                    .entry(incident.cell(scope.resolution))
                     .or_default()
                     .entry(address)
                     .or_default() += 1;
@@ -250,7 +245,11 @@ impl Review {
         };
         let gaps =
             patrol_gaps(&hot, &thefts.profiles, &dwell, &config).map_err(analysis_problem)?;
-        let trends = trends(&thefts.weekly, scope.ring_size)?;
+        let trends: HashMap<CellIndex, EmergingPattern> =
+            cell_trends(&thefts.weekly, scope.ring_size)?
+                .into_iter()
+                .map(|t| (t.cell, t.pattern))
+                .collect();
         let this_week = &thefts.weekly[WINDOW_WEEKS - 1];
         let mut gap_cells = gap_cells(&hot, &gaps, &thefts, &dwell, this_week);
         for gap in &mut gap_cells {
@@ -303,25 +302,6 @@ impl Review {
             area,
             generated_at,
         })
-    }
-}
-
-/// Each cell's emerging hot-spot pattern over the weeks; none when fewer than two cells had thefts.
-fn trends(
-    weekly: &[BTreeMap<CellIndex, u64>],
-    ring_size: u32,
-) -> Result<HashMap<CellIndex, EmergingPattern>, Problem> {
-    let config = EmergingConfig {
-        hot_spots: HotSpotConfig {
-            ring_size,
-            study_area: StudyArea::Occupied,
-        },
-        ..EmergingConfig::default()
-    };
-    match emerging_hot_spots(weekly, &config) {
-        Ok(trends) => Ok(trends.into_iter().map(|t| (t.cell, t.pattern)).collect()),
-        Err(AnalyticsError::NotEnoughData(_)) => Ok(HashMap::new()),
-        Err(error) => Err(analysis_problem(error)),
     }
 }
 

@@ -69,14 +69,7 @@ async fn patrol_gap_review(
     let dwell = dwell_in(&hotspots, resolution, window.from, window.to).await?;
     let roster = &hotspots.roster;
     let area = area(roster, scope.precinct.as_ref());
-    let precinct = scope.precinct.clone();
-    let inside = |cell: CellIndex| match &precinct {
-        Some(precinct) => {
-            let centre = h3o::LatLng::from(cell);
-            roster.precincts().owner_of(centre.lat(), centre.lng()) == Some(precinct)
-        }
-        None => true,
-    };
+    let inside = |cell: CellIndex| window.covers_cell(roster, cell);
     let inputs = Inputs {
         scope,
         area,

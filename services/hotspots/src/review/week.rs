@@ -30,6 +30,22 @@ impl IsoWeek {
             .ok_or_else(|| format!("{year} has no ISO week {week} (an ISO year has 52 or 53)"))
     }
 
+    /// The week `at` falls in.
+    pub fn containing(at: NaiveDateTime) -> Self {
+        let day = at.date();
+        let since_monday = day.weekday().num_days_from_monday();
+        Self {
+            monday: day - TimeDelta::days(i64::from(since_monday)),
+        }
+    }
+
+    /// The week `weeks` after this one.
+    pub fn plus_weeks(self, weeks: i64) -> Self {
+        Self {
+            monday: self.monday + TimeDelta::weeks(weeks),
+        }
+    }
+
     /// Monday 00:00.
     pub fn start(self) -> NaiveDateTime {
         self.monday.and_time(chrono::NaiveTime::MIN)
@@ -88,6 +104,19 @@ mod tests {
         );
         assert_eq!(week.to_string(), "2016-W23");
         assert_eq!(week.days(), "6–12 Jun 2016");
+    }
+
+    #[test]
+    fn the_week_of_a_time_and_the_weeks_after() {
+        let at = |text| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("time");
+        let week = IsoWeek::parse("2016-W23").expect("valid");
+        assert_eq!(IsoWeek::containing(at("2016-06-06 00:00")), week);
+        assert_eq!(IsoWeek::containing(at("2016-06-12 23:59")), week);
+        assert_eq!(
+            IsoWeek::containing(at("2016-06-13 00:00")),
+            week.plus_weeks(1)
+        );
+        assert_eq!(week.plus_weeks(30).to_string(), "2017-W01");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The simulator's HTTP client: it talks to the services over their public API, as dispatchers and
 //! terminals do. A bounded number of requests is in flight at once; a request that got no answer is
 //! retried with the same body (every demo request is idempotent: an `Idempotency-Key` or a command id).
+//! Each request carries the session of the account it is sent as ([`As`]).
 
+use crate::demo::sessions::{As, Sessions};
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ pub struct Api {
     http: reqwest::Client,
     base: String,
     permits: Arc<Semaphore>,
+    sessions: Arc<Sessions>,
 }
 
 /// How the service answered.
@@ -41,7 +44,7 @@ impl Answer {
 }
 
 impl Api {
-    pub fn new(base: String) -> anyhow::Result<Self> {
+    pub fn new(base: String, sessions: Sessions) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             // The services are local: never send their traffic to a proxy from the environment.
             .no_proxy()
@@ -52,6 +55,7 @@ impl Api {
             http,
             base,
             permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+            sessions: Arc::new(sessions),
         })
     }
 
@@ -68,20 +72,22 @@ impl Api {
             .expect("the semaphore is never closed")
     }
 
-    /// POSTs `body` to `path` (holding a request slot for the duration).
+    /// POSTs `body` to `path` as `who` (holding a request slot for the duration).
     pub async fn post(
         &self,
+        who: As<'_>,
         path: &str,
         idempotency_key: Option<&str>,
         body: &impl Serialize,
     ) -> Answer {
         let _slot = self.slot().await;
-        self.post_in_slot(path, idempotency_key, body).await
+        self.post_in_slot(who, path, idempotency_key, body).await
     }
 
     /// POSTs `body` with a slot the caller already holds.
     pub async fn post_in_slot(
         &self,
+        who: As<'_>,
         path: &str,
         idempotency_key: Option<&str>,
         body: &impl Serialize,
@@ -92,7 +98,11 @@ impl Api {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(100 << (2 * attempt))).await;
             }
-            let mut request = self.http.post(&url).json(body);
+            let mut request = self
+                .http
+                .post(&url)
+                .bearer_auth(self.sessions.token(who))
+                .json(body);
             if let Some(key) = idempotency_key {
                 request = request.header("Idempotency-Key", key);
             }
@@ -118,11 +128,12 @@ impl Api {
         Answer::Failed(last_error)
     }
 
-    /// GETs a JSON document.
+    /// GETs a JSON document, as the dispatcher.
     pub async fn get(&self, path: &str) -> Result<Value, String> {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
+            .bearer_auth(self.sessions.token(As::Dispatcher))
             .send()
             .await
             .map_err(|e| format!("GET {path}: {e}"))?;

@@ -19,6 +19,7 @@
 //! - [`patrols`]: each precinct's patrol car touring its territory and posting its position, so
 //!   the weekly patrol-gap review has patrol data.
 //! - [`api`]: the HTTP client (bounded requests in flight, retries of idempotent requests).
+//! - [`sessions`]: the accounts the simulator acts as (each unit's squad account, a dispatcher).
 //! - [`stats`]: the counters and the summary line printed every two seconds.
 //! - [`rng`]: SplitMix64, seeded per theft and per task, so runs are reproducible.
 //!
@@ -30,6 +31,7 @@ pub mod cameras;
 pub mod patrols;
 pub mod reports;
 pub mod rng;
+pub mod sessions;
 pub mod squads;
 pub mod stats;
 pub mod thefts;
@@ -37,11 +39,13 @@ pub mod thefts;
 use crate::demo::api::Api;
 use crate::demo::cameras::Cameras;
 use crate::demo::reports::{Devices, Replay};
+use crate::demo::sessions::Sessions;
 use crate::demo::squads::Squads;
 use crate::demo::stats::{Clearance, Stats, get};
 use anyhow::{Context, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::StreamExt;
+use quickclear_access::Access;
 use quickclear_eventstore::{Delivery, EventStore};
 use quickclear_platform::Clock;
 use quickclear_roster::Roster;
@@ -153,11 +157,13 @@ pub struct Demo {
 
 impl Demo {
     /// Starts the replay, the simulated squads and the summary, against the services listening on
-    /// `addr` and the store they share. Fails when the theft file cannot be opened.
+    /// `addr` and the store they share, signed in as accounts of `access`. Fails when the theft file
+    /// cannot be opened or the users file lacks the accounts the simulator acts as.
     pub fn start(
         addr: SocketAddr,
         store: Arc<dyn EventStore>,
         roster: &Roster,
+        access: &Arc<Access>,
         clock: Clock,
         options: Options,
     ) -> anyhow::Result<Self> {
@@ -169,7 +175,8 @@ impl Demo {
                 Cameras::default()
             }
         };
-        let api = Api::new(format!("http://{}", reachable(addr)))?;
+        let sessions = Sessions::new(access.clone(), roster)?;
+        let api = Api::new(format!("http://{}", reachable(addr)), sessions)?;
         let stats = Arc::new(Stats::default());
         let arrests = reports::Arrests::default();
         let squads = Arc::new(Squads {

@@ -15,6 +15,7 @@
 use crate::demo::api::{Answer, Api};
 use crate::demo::reports::warn_sometimes;
 use crate::demo::rng::SplitMix64;
+use crate::demo::sessions::As;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use futures::StreamExt;
 use quickclear_eventstore::{Delivery, EventStore};
@@ -234,7 +235,14 @@ impl Car {
 
     async fn post(&self, api: &Api, pings: Vec<serde_json::Value>, failures: &AtomicU64) {
         let path = format!("/api/v1/units/{}/positions", self.unit);
-        let answer = api.post(&path, None, &json!({ "pings": pings })).await;
+        let answer = api
+            .post(
+                As::Unit(&self.unit),
+                &path,
+                None,
+                &json!({ "pings": pings }),
+            )
+            .await;
         if !matches!(answer, Answer::Done { .. }) {
             crate::demo::stats::inc(failures);
             warn_sometimes(

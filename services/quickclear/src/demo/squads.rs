@@ -16,6 +16,7 @@ use crate::demo::api::{Answer, Api};
 use crate::demo::cameras::Cameras;
 use crate::demo::reports::{Arrests, warn_sometimes};
 use crate::demo::rng::SplitMix64;
+use crate::demo::sessions::As;
 use crate::demo::stats::{Stats, inc};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
@@ -29,8 +30,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// Who resolves cases in the demo.
-pub const DISPATCHER: &str = "sim-dispatcher";
 /// Share of tasks a unit never acknowledges (the dispatcher escalates them).
 const NEVER_ACKNOWLEDGED: f64 = 0.03;
 /// Share of property tasks that recover property, with an arrest and without one.
@@ -437,7 +436,7 @@ impl Squads {
             action,
         };
         let path = format!("/api/v1/cases/{}/tasks/{kind}/commands", info.case_id);
-        self.send(&path, &body, name).await.is_ok()
+        self.send(As::Unit(unit), &path, &body, name).await.is_ok()
     }
 
     /// The case's resolution plan, carried out by the simulated dispatcher.
@@ -451,10 +450,13 @@ impl Squads {
                 self.clock.sleep_until(at).await;
                 let body = ResolutionRequest {
                     command_id: CommandId::random(),
-                    dispatcher: DISPATCHER.into(),
+                    dispatcher: None,
                     resolution: Resolution::ClearedByArrest,
                 };
-                match self.send(&path, &body, "cleared_by_arrest").await {
+                match self
+                    .send(As::Dispatcher, &path, &body, "cleared_by_arrest")
+                    .await
+                {
                     Err(Some(code)) if code == "no-arrest" => at += Duration::hours(2),
                     _ => return,
                 }
@@ -478,21 +480,22 @@ impl Squads {
             .await;
         let body = ResolutionRequest {
             command_id: CommandId::random(),
-            dispatcher: DISPATCHER.into(),
+            dispatcher: None,
             resolution,
         };
-        let _ = self.send(&path, &body, "resolution").await;
+        let _ = self.send(As::Dispatcher, &path, &body, "resolution").await;
     }
 
     /// POSTs a command. `Err(Some(code))` is a refusal with its problem code, `Err(None)` no answer.
     async fn send(
         &self,
+        who: As<'_>,
         path: &str,
         body: &impl serde::Serialize,
         what: &str,
     ) -> Result<(), Option<String>> {
         inc(&self.stats.commands_sent);
-        let answer = self.api.post(path, None, body).await;
+        let answer = self.api.post(who, path, None, body).await;
         let code = answer.problem_code().map(str::to_owned);
         match answer {
             Answer::Done { .. } => Ok(()),

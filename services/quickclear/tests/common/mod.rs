@@ -3,8 +3,9 @@
 #![allow(dead_code)] // each test binary uses its own share of these helpers
 
 use futures::StreamExt;
-use quickclear::app::{Application, Parts};
+use quickclear::app::{Application, DEFAULT_CLEARANCE_TARGET, Parts};
 use quickclear::services::Service;
+use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
 use quickclear_eventstore::EventStore;
 use quickclear_eventstore::sqlite::SqliteStore;
@@ -33,12 +34,58 @@ pub fn roster() -> Arc<Roster> {
         .clone()
 }
 
-/// A running application on the embedded store.
+/// The session secret of the tests' users file: processes of one test accept each other's sessions.
+pub const TEST_SECRET: &str = "the tests' session secret, thirty-two characters or more";
+
+/// The demo accounts (`infra/users/demo.toml`: dispatcher, analyst, admin, and `d001`, `prop-1`, ...
+/// for every unit, all with the password `quickclear-demo`) with [`TEST_SECRET`].
+pub fn users_toml() -> String {
+    format!(
+        "[session]\nsecret = \"{TEST_SECRET}\"\n\n{}",
+        quickclear::cli::DEMO_USERS
+    )
+}
+
+/// Access control as a process given [`users_toml`] has it.
+pub fn access() -> Arc<Access> {
+    let config = AccessConfig::parse(&users_toml()).unwrap();
+    Arc::new(Access::new(&config, &roster()).unwrap())
+}
+
+/// A client that sends `token` as `Authorization: Bearer` with every request.
+pub fn client_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// A client signed in as `username` on any process given [`users_toml`] (a session opened
+/// in-process: no password, no argon2).
+pub fn client_as(access: &Access, username: &str) -> reqwest::Client {
+    let issued = access.issue(username, chrono::Utc::now()).unwrap();
+    client_with(&issued.token)
+}
+
+/// A running application on the embedded store. `http` is signed in as the admin.
 pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn EventStore>,
+    pub access: Arc<Access>,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A client signed in as `username`.
+    pub fn client_as(&self, username: &str) -> reqwest::Client {
+        client_as(&self.access, username)
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -54,12 +101,15 @@ pub async fn spawn_services(services: Vec<Service>, dispatch: DispatchConfig) ->
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let access = access();
     let parts = Parts {
         store: store.clone(),
         roster: roster(),
+        access: access.clone(),
         clock: Clock::system(),
         services,
         dispatch,
+        clearance_target: DEFAULT_CLEARANCE_TARGET,
         data_dir: Some(dir.path().to_owned()),
         shared_data: Some(shared_data()),
     };
@@ -69,7 +119,8 @@ pub async fn spawn_services(services: Vec<Service>, dispatch: DispatchConfig) ->
     TestApp {
         base,
         store,
-        http: reqwest::Client::new(),
+        http: client_as(&access, "admin"),
+        access,
         _dir: dir,
     }
 }
@@ -122,8 +173,13 @@ impl Terminal {
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
+        Self::open(request, &format!("feed of {unit}")).await
+    }
+
+    /// Any server-sent event stream (events without an id get id 0).
+    pub async fn open(request: reqwest::RequestBuilder, what: &str) -> Self {
         let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 200, "feed of {unit}");
+        assert_eq!(response.status(), 200, "{what}");
         let (sender, events) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             let mut bytes = response.bytes_stream();
@@ -173,7 +229,7 @@ fn parse_event(block: &str) -> Option<FeedEvent> {
         }
     }
     Some(FeedEvent {
-        id: id?,
+        id: id.unwrap_or(0),
         data: data?,
     })
 }

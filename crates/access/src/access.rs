@@ -1,0 +1,163 @@
+//! [`Access`]: the accounts, the token key, the ended sessions and the rate limiters of one process.
+
+use crate::password;
+use crate::principal::Principal;
+use crate::rate_limit::RateLimiter;
+use crate::refusal;
+use crate::session::Revocations;
+use crate::token::{Claims, TokenError, TokenKey};
+use crate::users::{AccessConfig, ConfigError, User};
+use chrono::{DateTime, Duration, Utc};
+use quickclear_platform::Problem;
+use quickclear_roster::Roster;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Failed sign-ins with usernames no account has share one bucket, so made-up names cannot grow
+/// the limiter's map.
+const UNKNOWN_USERNAME: &str = "\0unknown";
+
+pub struct Access {
+    accounts: BTreeMap<String, User>,
+    key: TokenKey,
+    ttl: Duration,
+    revocations: Revocations,
+    pub(crate) per_source: RateLimiter,
+    pub(crate) per_address: RateLimiter,
+    sign_in_failures: RateLimiter,
+    /// Checked against when the username is unknown, so that answer takes as long as a wrong password.
+    dummy_hash: String,
+}
+
+/// A session just opened.
+#[derive(Debug)]
+pub struct Issued {
+    pub token: String,
+    pub principal: Principal,
+}
+
+impl Access {
+    /// Checks the users file against the roster (every squad member's unit exists, every hash is
+    /// argon2id) and prepares the process's access control.
+    pub fn new(config: &AccessConfig, roster: &Roster) -> Result<Self, ConfigError> {
+        let accounts = config.accounts(roster)?;
+        if config.every_unit.is_some() {
+            tracing::warn!(
+                "[every_unit]: every unit's squad account has the same password (demo only)"
+            );
+        }
+        let ttl = Duration::minutes(i64::from(config.ttl_minutes()?));
+        let key = match config.secret()? {
+            Some(secret) => TokenKey::new(secret),
+            None => {
+                tracing::warn!(
+                    "the users file has no [session] secret: sessions are signed with a random key \
+                     of this process, end when it stops, and other processes refuse them"
+                );
+                TokenKey::random()
+            }
+        };
+        let limits = &config.rate_limits;
+        let window = limits.window().map_err(ConfigError)?;
+        Ok(Self {
+            accounts,
+            key,
+            ttl,
+            revocations: Revocations::default(),
+            per_source: RateLimiter::new(limits.per_source, window),
+            per_address: RateLimiter::new(limits.per_address, window),
+            sign_in_failures: RateLimiter::new(limits.sign_in_failures, window),
+            dummy_hash: password::hash("no account has this password").map_err(ConfigError)?,
+        })
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &User> {
+        self.accounts.values()
+    }
+
+    /// Opens a session for an account without its password: for clients inside this process (the
+    /// demo's simulator) and for tests. `None` when there is no such account.
+    pub fn issue(&self, username: &str, now: DateTime<Utc>) -> Option<Issued> {
+        let user = self.accounts.get(username)?;
+        let claims = Claims {
+            username: user.username.clone(),
+            role: user.role,
+            unit: user.unit.clone(),
+            issued_at: now,
+            expires_at: now + self.ttl,
+            session: Uuid::new_v4(),
+        };
+        Some(Issued {
+            token: self.key.sign(&claims),
+            principal: principal(user, &claims),
+        })
+    }
+
+    /// Checks a password (off the async workers) and opens a session. An unknown username and a
+    /// wrong password get the same answer; failures are throttled per username.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Issued, Problem> {
+        let user = self.accounts.get(username);
+        let throttle_key = user.map_or(UNKNOWN_USERNAME, |u| u.username.as_str());
+        if let Err(wait) = self.sign_in_failures.check(throttle_key) {
+            return Err(refusal::rate_limited(
+                wait,
+                "too many failed sign-ins for this username",
+            ));
+        }
+        let stored = user.map_or(&self.dummy_hash, |u| &u.password_hash).clone();
+        let attempt = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || password::verify(&stored, &attempt))
+            .await
+            .unwrap_or(false);
+        match user {
+            Some(user) if matches => Ok(self
+                .issue(&user.username, Utc::now())
+                .expect("the account exists")),
+            _ => {
+                // The bucket was checked above; a race past it only lets a few more attempts in.
+                let _ = self.sign_in_failures.take(throttle_key);
+                Err(refusal::wrong_credentials())
+            }
+        }
+    }
+
+    /// The principal of a session token, as the users file describes the account now.
+    pub fn authenticate(&self, token: &str, now: DateTime<Utc>) -> Result<Principal, Problem> {
+        let claims = self.key.verify(token, now).map_err(|error| match error {
+            TokenError::Invalid => refusal::invalid_session(
+                "the session token is not one this deployment signed; sign in again",
+            ),
+            TokenError::Expired => refusal::session_expired(),
+        })?;
+        if self.revocations.is_revoked(&claims.session) {
+            return Err(refusal::session_ended());
+        }
+        let user = self
+            .accounts
+            .get(&claims.username)
+            .filter(|u| u.role == claims.role && u.unit == claims.unit)
+            .ok_or_else(|| {
+                refusal::invalid_session(
+                    "the account was changed or removed since this session began; sign in again",
+                )
+            })?;
+        Ok(principal(user, &claims))
+    }
+
+    /// Ends the principal's session on this process (see [`crate::session`]).
+    pub fn sign_out(&self, principal: &Principal) {
+        self.revocations
+            .revoke(principal.session, principal.expires_at, Utc::now());
+    }
+}
+
+fn principal(user: &User, claims: &Claims) -> Principal {
+    Principal {
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role,
+        unit: user.unit.clone(),
+        session: claims.session,
+        expires_at: claims.expires_at,
+    }
+}

@@ -1,0 +1,78 @@
+// Strings of the shared shell (top bar, sign-in, role checks), English and Simplified Chinese.
+
+export const strings = {
+  en: {
+    "common.app": "Quickclear",
+    "common.sign_out": "Sign out",
+    "common.loading": "Loading…",
+    "common.skip": "Skip to content",
+    "common.denied_title": "This page is not for your role",
+    "common.denied_body": "This page is for: {roles}. You are signed in as {name} ({role}).",
+    "common.go_to_my_page": "Go to my page",
+    "common.network_error": "The server cannot be reached. Check the connection and try again.",
+    "common.server_error": "The server could not answer ({status}). Try again in a moment.",
+
+    "channel.dispatcher": "Phone / walk-in",
+    "channel.doorplate": "Door-plate QR",
+    "channel.alarm": "Alarm button",
+
+    "role.dispatcher": "Dispatcher",
+    "role.squad": "Squad member",
+    "role.analyst": "Analyst",
+    "role.admin": "Administrator",
+
+    "page.console": "Dispatcher console",
+    "page.terminal": "Squad terminal",
+    "page.dashboard": "Analyst dashboard",
+    "page.login": "Sign in",
+
+    "login.heading": "Sign in to Quickclear",
+    "login.lede": "Rapid response to petty theft",
+    "login.username": "Username",
+    "login.password": "Password",
+    "login.submit": "Sign in",
+    "login.signing_in": "Signing in…",
+    "login.wrong": "Wrong username or password.",
+    "login.rate_limited": "Too many attempts. Wait {wait} and try again.",
+    "login.rate_limited_soon": "Too many attempts. Wait a moment and try again.",
+    "login.missing": "Enter your username and password.",
+    "login.signed_out": "You are signed out.",
+  },
+  "zh-CN": {
+    "common.app": "Quickclear",
+    "common.sign_out": "退出登录",
+    "common.loading": "正在加载…",
+    "common.skip": "跳到正文",
+    "common.denied_title": "您的角色无权使用此页面",
+    "common.denied_body": "此页面仅供{roles}使用。您当前以 {name}（{role}）身份登录。",
+    "common.go_to_my_page": "前往我的页面",
+    "common.network_error": "无法连接服务器，请检查网络后重试。",
+    "common.server_error": "服务器暂时无法响应（{status}），请稍后重试。",
+
+    "channel.dispatcher": "电话/来所报警",
+    "channel.doorplate": "门牌二维码",
+    "channel.alarm": "一键报警",
+
+    "role.dispatcher": "接警员",
+    "role.squad": "处警民警",
+    "role.analyst": "研判分析员",
+    "role.admin": "系统管理员",
+
+    "page.console": "接警台",
+    "page.terminal": "民警终端",
+    "page.dashboard": "研判看板",
+    "page.login": "登录",
+
+    "login.heading": "登录 Quickclear",
+    "login.lede": "盗窃警情快速处置",
+    "login.username": "用户名",
+    "login.password": "密码",
+    "login.submit": "登录",
+    "login.signing_in": "正在登录…",
+    "login.wrong": "用户名或密码错误。",
+    "login.rate_limited": "尝试次数过多，请等待 {wait} 后再试。",
+    "login.rate_limited_soon": "尝试次数过多，请稍候再试。",
+    "login.missing": "请输入用户名和密码。",
+    "login.signed_out": "您已退出登录。",
+  },
+};

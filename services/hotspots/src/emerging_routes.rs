@@ -1,0 +1,226 @@
+//! `GET /api/v1/analytics/emerging-hotspots`: each cell's emerging hot-spot pattern over the ISO
+//! weeks of a window (Gi* per week, a Mann–Kendall test of the weekly z-scores), as JSON or GeoJSON.
+//!
+//! The weeks are the ISO weeks the window `[from, to)` overlaps (an open end: the week of the first
+//! or last selected theft); only thefts inside the window count, so a week it cuts counts its part.
+//! Cells never hot in any week are counted in `patterns.no_pattern` but not listed. With fewer than
+//! two weeks or two cells with thefts, the answer lists no cells and says why, as hot spots do.
+
+use crate::analytics_routes::{RawQuery, params, read};
+use crate::answers::{answer, describe, internal};
+use crate::cells::AnalysisResolution;
+use crate::incidents::{IncidentTable, Selection};
+use crate::params::invalid;
+use crate::review::IsoWeek;
+use crate::service::Hotspots;
+use crate::trends::{cell_trends, config};
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use chrono::TimeDelta;
+use h3o::CellIndex;
+use quickclear_analytics::{CellTrend, EmergingPattern};
+use quickclear_platform::Problem;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+const PARAMETERS: &[&str] = &["res", "k", "format", "from", "to", "offence", "precinct"];
+/// Weeks one answer may span: three years.
+const MAX_WEEKS: i64 = 157;
+/// The patterns listed, in the order cells are ranked by (then by the trend's z, strongest rise
+/// first).
+const LISTED: [EmergingPattern; 5] = [
+    EmergingPattern::New,
+    EmergingPattern::Intensifying,
+    EmergingPattern::Persistent,
+    EmergingPattern::Diminishing,
+    EmergingPattern::Sporadic,
+];
+
+pub fn routes() -> Router<Arc<Hotspots>> {
+    Router::new().route(
+        "/api/v1/analytics/emerging-hotspots",
+        get(emerging_hotspots),
+    )
+}
+
+async fn emerging_hotspots(
+    State(hotspots): State<Arc<Hotspots>>,
+    raw: RawQuery,
+) -> Result<Response, Problem> {
+    let params = params(raw, PARAMETERS)?;
+    let (resolution, k) = (params.resolution()?, params.ring_size()?);
+    let selection = params.selection(&hotspots.roster)?;
+    let format = params.format(true)?;
+    let (weeks, weekly) = weekly_thefts(&read(&hotspots), resolution, &selection)?;
+    let mut thefts: HashMap<CellIndex, u64> = HashMap::new();
+    for (&cell, &n) in weekly.iter().flatten() {
+        *thefts.entry(cell).or_default() += n;
+    }
+    let note = if thefts.len() < 2 {
+        Some(format!(
+            "Gi* needs at least 2 cells with thefts; this selection has {}",
+            thefts.len()
+        ))
+    } else if weeks.len() < 2 {
+        Some(format!(
+            "emerging hot spots need at least 2 weeks; this window has {}",
+            weeks.len()
+        ))
+    } else {
+        None
+    };
+    let trends = match note {
+        Some(_) => Vec::new(),
+        None => tokio::task::spawn_blocking(move || cell_trends(&weekly, k))
+            .await
+            .map_err(|_| internal())??,
+    };
+    let config = config(k);
+    let summary = json!({
+        "res": resolution.number(),
+        "k": k,
+        "selection": describe(&selection),
+        "thefts": thefts.values().sum::<u64>(),
+        "weeks": weeks.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "trend_alpha": config.trend_alpha,
+        "persistent_share": config.persistent_share,
+        "patterns": pattern_counts(&trends),
+        "note": note,
+    });
+    let cells = ranked(&trends)
+        .into_iter()
+        .map(|trend| {
+            let cell_thefts = thefts.get(&trend.cell).copied().unwrap_or_default();
+            (trend.cell, cell_json(trend, cell_thefts))
+        })
+        .collect();
+    Ok(answer(format, summary, "cells", cells))
+}
+
+/// Thefts per cell in each week, oldest first.
+type Weekly = Vec<BTreeMap<CellIndex, u64>>;
+
+/// The weeks of the window and the selected thefts per cell in each.
+fn weekly_thefts(
+    table: &IncidentTable,
+    resolution: AnalysisResolution,
+    selection: &Selection,
+) -> Result<(Vec<IsoWeek>, Weekly), Problem> {
+    let times = || {
+        table
+            .selected(selection)
+            .map(|incident| incident.occurred_at)
+    };
+    let Some(first) = selection.from.or_else(|| times().min()) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    // `to` is exclusive: the last week is the one holding the instant before it.
+    let last = (selection.to.map(|to| to - TimeDelta::nanoseconds(1)))
+        .or_else(|| times().max())
+        .unwrap_or(first);
+    let first = IsoWeek::containing(first);
+    let count = (IsoWeek::containing(last).start() - first.start()).num_weeks() + 1;
+    if count > MAX_WEEKS {
+        // The end to give: `to` when only `from` was given, else `from`.
+        let name = match (selection.from, selection.to) {
+            (Some(_), None) => "to",
+            _ => "from",
+        };
+        return Err(invalid(
+            name,
+            format!("the window spans {count} weeks; narrow it to at most {MAX_WEEKS}"),
+        ));
+    }
+    let weeks: Vec<IsoWeek> = (0..count).map(|n| first.plus_weeks(n)).collect();
+    let weekly = table.weekly_counts(resolution, selection, first.start(), weeks.len());
+    Ok((weeks, weekly))
+}
+
+/// How many cells have each pattern, `no_pattern` included.
+fn pattern_counts(trends: &[CellTrend]) -> Value {
+    let mut counts = Map::new();
+    for pattern in LISTED.into_iter().chain([EmergingPattern::NoPattern]) {
+        let n = trends.iter().filter(|t| t.pattern == pattern).count();
+        counts.insert(pattern.as_str().into(), n.into());
+    }
+    Value::Object(counts)
+}
+
+/// The cells with a pattern, ranked by pattern, then by the trend's z (strongest rise first).
+fn ranked(trends: &[CellTrend]) -> Vec<&CellTrend> {
+    let rank = |t: &CellTrend| LISTED.iter().position(|&p| p == t.pattern);
+    let mut listed: Vec<&CellTrend> = trends.iter().filter(|t| rank(t).is_some()).collect();
+    listed.sort_by(|a, b| {
+        (rank(a).cmp(&rank(b)))
+            .then(b.trend.z.total_cmp(&a.trend.z))
+            .then(a.cell.cmp(&b.cell))
+    });
+    listed
+}
+
+fn cell_json(trend: &CellTrend, thefts: u64) -> Value {
+    json!({
+        "h3": trend.cell.to_string(),
+        "pattern": trend.pattern.as_str(),
+        "thefts": thefts,
+        "hot_weeks": trend.hot_bins,
+        "trend": { "s": trend.trend.s, "z": trend.trend.z, "p": trend.trend.p },
+        "weekly_z": trend.z_series,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incidents::tests::theft;
+    use quickclear_schemas::report::Offence;
+
+    fn table() -> IncidentTable {
+        let mut table = IncidentTable::default();
+        for at in ["2016-06-01 10:00", "2016-06-14 10:00"] {
+            table.add(theft(41.8789, -87.6359, at, Offence::Pickpocketing, "D001"));
+        }
+        table
+    }
+
+    fn weeks(from: Option<&str>, to: Option<&str>) -> Result<Vec<String>, Problem> {
+        let day = |text: &str| {
+            let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+            date.and_hms_opt(0, 0, 0).expect("midnight")
+        };
+        let selection = Selection {
+            from: from.map(day),
+            to: to.map(day),
+            ..Selection::default()
+        };
+        let (weeks, weekly) = weekly_thefts(&table(), AnalysisResolution::NINE, &selection)?;
+        assert_eq!(weekly.len(), weeks.len());
+        Ok(weeks.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn the_weeks_are_those_the_window_overlaps() {
+        let weeks = |from, to| weeks(from, to).expect("weeks");
+        assert_eq!(weeks(None, None), ["2016-W22", "2016-W23", "2016-W24"]);
+        // `to` is exclusive: a window ending on a Monday ends with the week before.
+        assert_eq!(
+            weeks(Some("2016-06-02"), Some("2016-06-13")),
+            ["2016-W22", "2016-W23"]
+        );
+        assert_eq!(weeks(None, Some("2016-06-07")), ["2016-W22", "2016-W23"]);
+        assert_eq!(weeks(Some("2016-06-10"), None), ["2016-W23", "2016-W24"]);
+        // No theft after `from`: its week alone.
+        assert_eq!(weeks(Some("2016-07-01"), None), ["2016-W26"]);
+    }
+
+    #[test]
+    fn a_window_over_three_years_is_refused_naming_the_end_to_give() {
+        let problem = weeks(Some("2012-01-01"), None).expect_err("too long");
+        assert_eq!(problem.errors[0].field, "to");
+        let problem = weeks(Some("2012-01-01"), Some("2016-01-01")).expect_err("too long");
+        assert_eq!(problem.errors[0].field, "from");
+    }
+}
