@@ -45,14 +45,19 @@ async fn coverage(
         .filter(|site| selection.covers_place(roster, site.lat, site.lng))
         .collect();
     let covered = cameras.covered(resolution);
-    let patrolled = (dwell.iter())
+    let patrolled = dwell
+        .iter()
         .filter(|(_, minutes)| tenth(minutes.iter().sum()) > 0.0)
         .map(|(&cell, _)| cell);
-    let cells: BTreeSet<CellIndex> = (covered.iter().copied().chain(patrolled))
+    let cells: BTreeSet<CellIndex> = covered
+        .iter()
+        .copied()
+        .chain(patrolled)
         .filter(|&cell| selection.covers_cell(roster, cell))
         .collect();
     let no_patrol = [0.0; 24];
-    let cells: Vec<(CellIndex, Value)> = (cells.into_iter())
+    let cells: Vec<(CellIndex, Value)> = cells
+        .into_iter()
         .map(|cell| {
             let minutes = dwell.get(&cell).unwrap_or(&no_patrol);
             (cell, cell_json(cell, covered.contains(&cell), minutes))

@@ -29,8 +29,7 @@ use std::sync::Arc;
 const PARAMETERS: &[&str] = &["res", "k", "format", "from", "to", "offence", "precinct"];
 /// Weeks one answer may span: three years.
 const MAX_WEEKS: i64 = 157;
-/// The patterns listed, in the order cells are ranked by (then by the trend's z, strongest rise
-/// first).
+/// The patterns listed, in rank order.
 const LISTED: [EmergingPattern; 5] = [
     EmergingPattern::New,
     EmergingPattern::Intensifying,

@@ -1,7 +1,7 @@
-// Emerging hot spots (GET /api/v1/analytics/emerging-hotspots): each cell's pattern over the ISO
-// weeks of the period, its Mann–Kendall trend and its weekly Gi* z-scores, ranked by pattern then
-// trend as the API sends them and filterable by pattern; rows point at cells on the map, as the
-// cell table's do.
+// Emerging hot spots (GET /api/v1/analytics/emerging-hotspots): each cell's pattern over the whole
+// ISO weeks of the period, its Mann–Kendall trend and its weekly Gi* z-scores, ranked by pattern
+// then trend as the API sends them and filterable by pattern; rows point at cells on the map, as
+// the cell table's do.
 
 import { api } from "../common/api.js";
 import { t } from "../common/i18n.js";
@@ -9,12 +9,26 @@ import { count } from "../common/format.js";
 import { h, fill, s } from "./dom.js";
 import { num } from "./fmt.js";
 import { scrollWithin } from "./celltable.js";
+import { addDays, isoWeek, parseYmd, weekMonday } from "./period.js";
 import { problemText } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const PATTERNS = ["new", "intensifying", "persistent", "diminishing", "sporadic"];
 /** Rows drawn at most (the count says how many match). */
 const MAX_ROWS = 200;
+
+/**
+ * The whole ISO weeks of the period `from`–`to` (inclusive days), as inclusive days too: a week
+ * the period cuts (the current one, in a live demo) would look like a sudden change. The period
+ * itself when it holds fewer than two whole weeks.
+ */
+function wholeWeeks(from, to) {
+  const firstMonday = weekMonday(isoWeek(parseYmd(from)));
+  const start = firstMonday === from ? from : addDays(firstMonday, 7);
+  const lastMonday = weekMonday(isoWeek(parseYmd(to)));
+  const end = addDays(lastMonday, 6) === to ? to : addDays(lastMonday, -1);
+  return addDays(start, 13) <= end ? { from: start, to: end } : { from, to };
+}
 
 /** The class a z-score alone would have (no FDR correction): the colour of a week in the strip. */
 function zClass(z) {
@@ -57,7 +71,8 @@ export function createEmerging(ctx) {
     answer = null;
     fill(root, h("p", { class: "note busy", text: t("dash.loading") }));
     try {
-      answer = await ctx.track(api("GET", `/api/v1/analytics/emerging-hotspots?${ctx.query({ res: true })}`, undefined, { signal: controller.signal })
+      const q = ctx.query({ res: true, ...wholeWeeks(ctx.filters.from, ctx.filters.to) });
+      answer = await ctx.track(api("GET", `/api/v1/analytics/emerging-hotspots?${q}`, undefined, { signal: controller.signal })
         .then((value) => ({ value }), (error) => {
           if (error.name === "AbortError") throw error;
           return { error };
@@ -133,6 +148,10 @@ export function createEmerging(ctx) {
     if (tr) link.hover(tr.dataset.cell, "emerging");
   });
   root.addEventListener("mouseleave", () => link.hover(null, "emerging"));
+  root.addEventListener("focusin", (event) => {
+    const tr = rowOf(event);
+    if (tr) link.hover(tr.dataset.cell, "emerging");
+  });
   root.addEventListener("click", (event) => {
     const tr = rowOf(event);
     if (tr) link.select(tr.dataset.cell, "emerging");

@@ -121,26 +121,7 @@ export function createHotspots(ctx) {
       },
     });
 
-    const parts = [];
-    if (summary) {
-      parts.push(t("dash.map_summary", {
-        thefts: count(summary.thefts),
-        cells: count(features.length),
-        hot: count(summary.hot_cells ?? features.filter((f) => String(f.properties.class).startsWith("hot")).length),
-      }));
-    }
-    // The cameras of the precinct when the coverage layers are known, else of the city.
-    const cameras = coverage.value ? coverage.value.features.filter((f) => f.properties.kind === "camera").length : blind.value?.cameras;
-    if (blind.value) parts.push(t("dash.camera_summary", { cameras: count(cameras), range: count(blind.value.camera_range_m) }));
-    else if (blind.error) parts.push(t("dash.camera_unknown", { why: problemText(blind.error) }));
-    if (gaps.value) parts.push(t("dash.patrol_summary", { minutes: count(gaps.value.min_dwell_minutes) }));
-    else if (gaps.error) parts.push(t("dash.patrol_unknown", { why: problemText(gaps.error) }));
-    if (coverage.value) {
-      const presence = [...patrolPresence(coverage.value).values()];
-      const minutes = presence.reduce((sum, p) => sum + p.minutes, 0);
-      parts.push(t("dash.patrol_presence", { cells: count(presence.length), time: duration(Math.round(minutes * 60)) }));
-    } else if (coverage.error) parts.push(t("dash.coverage_unknown", { why: problemText(coverage.error) }));
-    $("note-map").textContent = parts.join(" ");
+    $("note-map").textContent = mapNote(result, features, summary);
   }
 
   /** The weeks of the period in the picker; the link opens the review of the chosen one. */
@@ -165,4 +146,30 @@ export function createHotspots(ctx) {
   }
 
   return { update, render };
+}
+
+/** The line under the map: thefts and cells, cameras, what a patrol gap is, patrol presence. */
+function mapNote({ blind, gaps, coverage }, features, summary) {
+  const parts = [];
+  if (summary) {
+    parts.push(t("dash.map_summary", {
+      thefts: count(summary.thefts),
+      cells: count(features.length),
+      hot: count(summary.hot_cells ?? features.filter((f) => String(f.properties.class).startsWith("hot")).length),
+    }));
+  }
+  // The cameras of the precinct when the coverage layers are known, else of the city.
+  const cameras = coverage.value ? coverage.value.features.filter((f) => f.properties.kind === "camera").length : blind.value?.cameras;
+  if (blind.value) parts.push(t("dash.camera_summary", { cameras: count(cameras), range: count(blind.value.camera_range_m) }));
+  else if (blind.error) parts.push(t("dash.camera_unknown", { why: problemText(blind.error) }));
+  if (gaps.value) parts.push(t("dash.patrol_summary", { minutes: count(gaps.value.min_dwell_minutes) }));
+  else if (gaps.error) parts.push(t("dash.patrol_unknown", { why: problemText(gaps.error) }));
+  if (coverage.value) {
+    const presence = [...patrolPresence(coverage.value).values()];
+    const minutes = presence.reduce((sum, p) => sum + p.minutes, 0);
+    parts.push(presence.length
+      ? t("dash.patrol_presence", { cells: count(presence.length), time: duration(Math.round(minutes * 60)) })
+      : t("dash.no_patrol_presence"));
+  } else if (coverage.error) parts.push(t("dash.coverage_unknown", { why: problemText(coverage.error) }));
+  return parts.join(" ");
 }
