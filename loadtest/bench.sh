@@ -8,7 +8,8 @@
 # Run from the checkout (the roster file points at ../shared/data). Env: QUICKCLEAR_BIN (default
 # ./target/release/quickclear), PORT (8080), NATS_PORT (4333; its monitoring
 # port is the next one), OUT_DIR (/tmp/lt-results), ACK (1: the
-# load tool acknowledges every task; 0: it does not), TAG (the results' file names; $mode-$rate).
+# load tool acknowledges every task; 0: it does not), TAG (the results' file names; $mode-$rate),
+# SYNC (embedded only: every-commit, the default, or checkpoint; see `quickclear up --help`).
 set -euo pipefail
 
 mode=${1:?embedded or nats}
@@ -34,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-store_args=(--data-dir "$data/embedded")
+store_args=(--data-dir "$data/embedded" --sync "${SYNC:-every-commit}")
 if [[ $mode == nats ]]; then
     nats-server -js -sd "$data/js" -p "$nats_port" -m "$((nats_port + 1))" >"$out/$tag.nats.log" 2>&1 &
     nats_pid=$!

@@ -82,21 +82,49 @@ fn unexpected(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unexpected(e.to_string())
 }
 
-fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+/// When a commit reaches the disk (SQLite's `synchronous`, in WAL mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is fsync'd before its append returns: nothing acknowledged is ever lost, even
+    /// to a power cut (`synchronous=FULL`).
+    #[default]
+    EveryCommit,
+    /// Commits reach the OS at once and the disk at the next checkpoint (within
+    /// [`CHECKPOINT_EVERY`]): a crash of the process loses nothing, a power cut or kernel crash
+    /// can lose the last fraction of a second of acknowledged appends (`synchronous=NORMAL`).
+    Checkpoint,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::EveryCommit => "FULL",
+            Durability::Checkpoint => "NORMAL",
+        }
+    }
+}
+
+fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)
         .map_err(|e| StoreError::Unavailable(format!("open {}: {e}", path.display())))?;
-    // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable on return.
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
-    )
+    // WAL lets readers run beside the writer.
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA busy_timeout=5000;",
+        durability.pragma()
+    ))
     .map_err(unexpected)?;
     Ok(conn)
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the store in `path`.
+    /// Opens (or creates) the store in `path`, every commit fsync'd before its append returns.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let write_conn = open_connection(path)?;
+        Self::open_with(path, Durability::EveryCommit)
+    }
+
+    /// Opens (or creates) the store in `path` with the given durability of the writer's commits.
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        let write_conn = open_connection(path, durability)?;
         write_conn.execute_batch(SCHEMA).map_err(unexpected)?;
         // The writer never checkpoints: a checkpoint copies the WAL into the database file and
         // fsyncs it, and on the writer it would stall every append queued behind that commit (the
@@ -104,13 +132,13 @@ impl SqliteStore {
         write_conn
             .execute_batch("PRAGMA wal_autocheckpoint=0;")
             .map_err(unexpected)?;
-        let checkpointer = spawn_checkpointer(open_connection(path)?)?;
+        let checkpointer = spawn_checkpointer(open_connection(path, Durability::EveryCommit)?)?;
         let head: Position = write_conn
             .query_row("SELECT COALESCE(MAX(position), 0) FROM commits", [], |r| {
                 r.get(0)
             })
             .map_err(unexpected)?;
-        let reader = open_connection(path)?;
+        let reader = open_connection(path, Durability::EveryCommit)?;
         let (writer, requests) = mpsc::channel();
         let (live, _) = broadcast::channel(LIVE_BUFFER);
         let inner = Arc::new(Inner {

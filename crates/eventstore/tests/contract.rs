@@ -391,3 +391,31 @@ async fn the_sqlite_log_is_checkpointed_into_the_database_file() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Fsyncing at checkpoints instead of every commit changes when commits reach the disk, not what the
+/// log keeps: everything acknowledged is there after the store is closed and reopened.
+#[tokio::test]
+async fn the_sqlite_log_in_checkpoint_mode_keeps_every_acknowledged_append() {
+    use quickclear_eventstore::sqlite::Durability;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let case_id = CaseId::random();
+    {
+        let store = SqliteStore::open_with(&path, Durability::Checkpoint).unwrap();
+        let mut last = None;
+        for n in 0..20 {
+            let appended = store
+                .append(
+                    case_id,
+                    ExpectedVersion::after(last),
+                    &format!("c{n}"),
+                    &[event(case_id, n)],
+                )
+                .await
+                .unwrap();
+            last = Some(appended.position);
+        }
+    }
+    let reopened = SqliteStore::open(&path).unwrap();
+    assert_eq!(reopened.read_stream(case_id).await.unwrap().len(), 20);
+}

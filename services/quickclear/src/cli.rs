@@ -3,12 +3,12 @@
 use crate::app::{Application, Parts};
 use crate::services::Service;
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
 use quickclear_eventstore::EventStore;
 use quickclear_eventstore::jetstream::JetStreamStore;
-use quickclear_eventstore::sqlite::SqliteStore;
+use quickclear_eventstore::sqlite::{Durability, SqliteStore};
 use quickclear_platform::Clock;
 use quickclear_roster::Roster;
 use std::net::SocketAddr;
@@ -81,6 +81,22 @@ pub struct CommonArgs {
     pub users: Option<PathBuf>,
 }
 
+/// `--sync`: the embedded store's [`Durability`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Sync {
+    EveryCommit,
+    Checkpoint,
+}
+
+impl From<Sync> for Durability {
+    fn from(sync: Sync) -> Self {
+        match sync {
+            Sync::EveryCommit => Durability::EveryCommit,
+            Sync::Checkpoint => Durability::Checkpoint,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct UpArgs {
     /// Load the demo city and replay real 2016 thefts with simulated squads.
@@ -92,6 +108,11 @@ pub struct UpArgs {
     /// Where the embedded store keeps its SQLite file.
     #[arg(long, value_name = "DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// When the embedded store's commits reach the disk: `every-commit` (fsync before a report or
+    /// command is answered: nothing acknowledged is lost even to a power cut) or `checkpoint`
+    /// (fsync every 250 ms: a power cut can lose the last fraction of a second; faster).
+    #[arg(long, value_enum, default_value_t = Sync::EveryCommit, conflicts_with = "nats")]
+    pub sync: Sync,
     /// Run over NATS JetStream at this URL instead of the embedded store.
     #[arg(long, value_name = "URL")]
     pub nats: Option<String>,
@@ -188,6 +209,7 @@ pub fn hash_password() -> anyhow::Result<()> {
 pub async fn open_store(
     nats: Option<&str>,
     data_dir: &Path,
+    durability: Durability,
     replicas: usize,
 ) -> anyhow::Result<Arc<dyn EventStore>> {
     Ok(match nats {
@@ -196,7 +218,10 @@ pub async fn open_store(
             std::fs::create_dir_all(data_dir).with_context(|| {
                 format!("cannot create the data directory {}", data_dir.display())
             })?;
-            Arc::new(SqliteStore::open(&data_dir.join("caselog.sqlite"))?)
+            Arc::new(SqliteStore::open_with(
+                &data_dir.join("caselog.sqlite"),
+                durability,
+            )?)
         }
     })
 }
@@ -227,7 +252,13 @@ pub fn clearance_target(common: &CommonArgs) -> anyhow::Result<f64> {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let roster = load_roster(&args.roster, false)?;
     let access = load_access(args.common.users.as_deref(), false, &roster)?;
-    let store = open_store(Some(&args.nats), Path::new("."), args.common.replicas).await?;
+    let store = open_store(
+        Some(&args.nats),
+        Path::new("."),
+        Durability::default(),
+        args.common.replicas,
+    )
+    .await?;
     let parts = Parts {
         store,
         roster,

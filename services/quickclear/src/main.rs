@@ -34,7 +34,13 @@ async fn main() -> std::process::ExitCode {
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     let roster = cli::load_roster(&args.roster, args.demo)?;
     let access = cli::load_access(args.common.users.as_deref(), args.demo, &roster)?;
-    let store = cli::open_store(args.nats.as_deref(), &args.data_dir, args.common.replicas).await?;
+    let store = cli::open_store(
+        args.nats.as_deref(),
+        &args.data_dir,
+        args.sync.into(),
+        args.common.replicas,
+    )
+    .await?;
     let dispatch = cli::dispatch_config(&args.common)?;
     // The demo runs every service on simulated time: from 2016, or where an earlier run stopped.
     let demo_start = match args.demo {
