@@ -1,4 +1,5 @@
-// Strings of the shared shell (top bar, sign-in, role checks), English and Simplified Chinese.
+// Strings every page shares (top bar, sign-in, role checks, channels, offences), English and
+// Simplified Chinese.
 
 export const strings = {
   en: {
@@ -15,6 +16,13 @@ export const strings = {
     "channel.dispatcher": "Phone / walk-in",
     "channel.doorplate": "Door-plate QR",
     "channel.alarm": "Alarm button",
+    "offence.shoplifting": "Shoplifting",
+    "offence.pickpocketing": "Pickpocketing",
+    "offence.purse_snatching": "Purse snatching",
+    "offence.theft_from_building": "Theft from a building",
+    "offence.theft_from_vehicle": "Theft from a vehicle",
+    "offence.bicycle_theft": "Bicycle theft",
+    "offence.other_theft": "Other theft",
 
     "role.dispatcher": "Dispatcher",
     "role.squad": "Squad member",
@@ -52,6 +60,13 @@ export const strings = {
     "channel.dispatcher": "电话/来所报警",
     "channel.doorplate": "门牌二维码",
     "channel.alarm": "一键报警",
+    "offence.shoplifting": "商店盗窃",
+    "offence.pickpocketing": "扒窃",
+    "offence.purse_snatching": "抢夺（抢包）",
+    "offence.theft_from_building": "室内盗窃",
+    "offence.theft_from_vehicle": "盗窃车内财物",
+    "offence.bicycle_theft": "盗窃自行车",
+    "offence.other_theft": "其他盗窃",
 
     "role.dispatcher": "接警员",
     "role.squad": "处警民警",

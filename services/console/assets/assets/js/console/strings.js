@@ -9,13 +9,6 @@ export const strings = {
     "console.load_failed": "The console could not load: {reason}",
     "console.retry": "Try again",
 
-    "offence.shoplifting": "Shoplifting",
-    "offence.pickpocketing": "Pickpocketing",
-    "offence.purse_snatching": "Purse snatching",
-    "offence.theft_from_building": "Theft from a building",
-    "offence.theft_from_vehicle": "Theft from a vehicle",
-    "offence.bicycle_theft": "Bicycle theft",
-    "offence.other_theft": "Other theft",
 
 
     "task.precinct": "Precinct",
@@ -228,13 +221,6 @@ export const strings = {
     "console.load_failed": "接警台加载失败：{reason}",
     "console.retry": "重试",
 
-    "offence.shoplifting": "商店盗窃",
-    "offence.pickpocketing": "扒窃",
-    "offence.purse_snatching": "抢夺（抢包）",
-    "offence.theft_from_building": "室内盗窃",
-    "offence.theft_from_vehicle": "盗窃车内财物",
-    "offence.bicycle_theft": "盗窃自行车",
-    "offence.other_theft": "其他盗窃",
 
 
     "task.precinct": "派出所",

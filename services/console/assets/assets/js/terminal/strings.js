@@ -48,13 +48,6 @@ export const strings = {
     "status.case_cleared": "Case cleared",
     "status.case_closed": "Case closed",
 
-    "offence.shoplifting": "Shoplifting",
-    "offence.pickpocketing": "Pickpocketing",
-    "offence.purse_snatching": "Purse snatching",
-    "offence.theft_from_building": "Theft from a building",
-    "offence.theft_from_vehicle": "Theft from a vehicle",
-    "offence.bicycle_theft": "Bicycle theft",
-    "offence.other_theft": "Other theft",
 
 
     "card.no_address": "No address given",
@@ -240,13 +233,6 @@ export const strings = {
     "status.case_cleared": "案件已破",
     "status.case_closed": "案件已结",
 
-    "offence.shoplifting": "商店盗窃",
-    "offence.pickpocketing": "扒窃",
-    "offence.purse_snatching": "抢夺（抢包）",
-    "offence.theft_from_building": "室内盗窃",
-    "offence.theft_from_vehicle": "盗窃车内财物",
-    "offence.bicycle_theft": "盗窃自行车",
-    "offence.other_theft": "其他盗窃",
 
 
     "card.no_address": "未提供地址",
