@@ -260,26 +260,12 @@ async fn bad_parameters_are_refused_by_name_and_squads_are_refused() {
         ("coverage", "offence=shoplifting", "offence"),
         ("coverage", "precinct=PROP-1", "precinct"),
     ] {
-        let response = app
-            .http
-            .get(format!("{}/api/v1/analytics/{what}?{query}", app.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "{what}?{query}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
-        let problem: Value = response.json().await.unwrap();
-        assert_eq!(
-            problem["type"],
-            "https://quickclear.dev/problems/invalid-query"
-        );
-        assert_eq!(
-            problem["errors"][0]["field"], parameter,
-            "{what}?{query}: {problem}"
-        );
+        query_refused(
+            &app,
+            &format!("/api/v1/analytics/{what}?{query}"),
+            parameter,
+        )
+        .await;
     }
 
     let squad = app.client_as("d001");

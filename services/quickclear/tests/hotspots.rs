@@ -239,26 +239,12 @@ async fn bad_parameters_and_pings_are_refused_by_name() {
         ("hotspots", "format=kml", "format"),
         ("hotspots", "resolution=9", "resolution"),
     ] {
-        let response = app
-            .http
-            .get(format!("{}/api/v1/analytics/{what}?{query}", app.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "{what}?{query}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
-        let problem: Value = response.json().await.unwrap();
-        assert_eq!(
-            problem["type"],
-            "https://quickclear.dev/problems/invalid-query"
-        );
-        assert_eq!(
-            problem["errors"][0]["field"], parameter,
-            "{what}?{query}: {problem}"
-        );
+        let problem = query_refused(
+            &app,
+            &format!("/api/v1/analytics/{what}?{query}"),
+            parameter,
+        )
+        .await;
         assert!(problem["detail"].as_str().unwrap().starts_with(parameter));
     }
 

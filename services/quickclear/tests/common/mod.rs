@@ -233,3 +233,28 @@ fn parse_event(block: &str) -> Option<FeedEvent> {
         data: data?,
     })
 }
+
+/// `GET path` must be a 400 `invalid-query` problem whose first error names `parameter`.
+pub async fn query_refused(app: &TestApp, path: &str, parameter: &str) -> Value {
+    let response = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400, "{path}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        problem["type"],
+        "https://quickclear.dev/problems/invalid-query"
+    );
+    assert_eq!(
+        problem["errors"][0]["field"], parameter,
+        "{path}: {problem}"
+    );
+    problem
+}
