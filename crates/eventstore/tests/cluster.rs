@@ -89,17 +89,26 @@ async fn a_replicated_log_survives_losing_a_node() {
         expected.iter().map(String::as_str).collect::<Vec<_>>(),
         "every commit, once, in order"
     );
-    let mut log = survivor.subscribe(0).await.unwrap();
-    let mut seen = 0;
-    while seen < 10 {
-        match tokio::time::timeout(Duration::from_secs(10), log.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap()
-        {
-            Delivery::Commit(commit) if commit.case_id == case_id => seen += 1,
-            _ => {}
-        }
-    }
+    // A subscriber after the loss sees every commit; like the services, it subscribes again when
+    // the cluster answers Unavailable while it settles.
+    eventually(
+        "all ten commits through a subscription",
+        Duration::from_secs(60),
+        || async {
+            let mut log = survivor.subscribe(0).await.ok()?;
+            let mut seen = 0;
+            while seen < 10 {
+                match tokio::time::timeout(Duration::from_secs(10), log.next())
+                    .await
+                    .ok()??
+                    .ok()?
+                {
+                    Delivery::Commit(commit) if commit.case_id == case_id => seen += 1,
+                    _ => {}
+                }
+            }
+            Some(())
+        },
+    )
+    .await;
 }
