@@ -116,6 +116,16 @@ pub trait EventStore: Send + Sync + 'static {
     /// then each new commit as it is appended.
     async fn subscribe(&self, after: Position) -> Result<Subscription, StoreError>;
 
+    /// Like [`EventStore::subscribe`], but a commit may be delivered as soon as it has its place in
+    /// the log, before it is durable, to start work on it while the disk catches up. Only for a
+    /// subscriber in the same process whose only effects are appends to this store (dispatch): a
+    /// power cut before the commit is durable loses it together with every later commit, the
+    /// subscriber's own appends included, so nothing outside the process ever saw it. A store with
+    /// no such moment delivers exactly as `subscribe` does.
+    async fn subscribe_unsynced(&self, after: Position) -> Result<Subscription, StoreError> {
+        self.subscribe(after).await
+    }
+
     /// Like [`EventStore::subscribe`], from where the subscriber `name` last acknowledged, so it
     /// resumes after a restart. Delivery is at least once: handle a commit, then acknowledge it.
     async fn subscribe_durable(&self, name: &str) -> Result<DurableSubscription, StoreError>;

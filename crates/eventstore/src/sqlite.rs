@@ -1,9 +1,13 @@
 //! The embedded adapter: the case log in one SQLite file.
 //!
 //! One writer thread owns the write connection and commits appends in groups: it takes every append
-//! waiting in its queue, checks and inserts each in one transaction, and commits once. Under load many
-//! appends share one fsync; alone, an append costs one. Committed commits are then broadcast in log
-//! order to live subscribers, which first catch up from the file through a reader connection.
+//! waiting in its queue, checks and inserts each in one transaction, commits once, then fsyncs the
+//! WAL once. Under load many appends share one fsync; alone, an append costs one. Between the commit
+//! and the fsync the group is already in the log: [`EventStore::subscribe_unsynced`] subscribers
+//! (dispatch) get it then, so their own appends are ready for the next group while the disk works.
+//! Once durable, the group is broadcast in log order to live subscribers, which first catch up from
+//! the file through a reader connection, and its appenders get their answers. Reads never show a
+//! commit before it is durable.
 
 use crate::codec;
 use crate::metrics::{APPEND_SECONDS, CONFLICTS};
@@ -14,11 +18,11 @@ use crate::port::{
 use async_trait::async_trait;
 use quickclear_schemas::{CaseId, EventEnvelope};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::fs::File;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, oneshot, watch};
 
 const CATCH_UP_BATCH: usize = 512;
 const LIVE_BUFFER: usize = 8192;
@@ -58,9 +62,29 @@ struct Inner {
     /// Dropped with the store, which ends the checkpointer thread.
     _checkpointer: mpsc::Sender<()>,
     reader: Mutex<Connection>,
+    /// Commits as soon as they are in the log, before they are durable.
+    written: broadcast::Sender<Arc<Commit>>,
+    /// Commits once they are durable.
     live: broadcast::Sender<Arc<Commit>>,
-    /// The last committed position, advanced before any writer hears its append is stored.
-    head: Arc<AtomicU64>,
+    /// The last durable position, advanced before any writer hears its append is stored.
+    durable: watch::Sender<DurableHead>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct DurableHead {
+    position: Position,
+    /// An fsync failed: what is on the disk is unknown, so nothing more is written or shown.
+    disk_failed: bool,
+}
+
+const DISK_FAILED: &str = "the case log's disk failed to sync a commit: no further appends are \
+    accepted until the process is restarted on a healthy disk";
+
+/// Which commits a subscription follows.
+#[derive(Clone, Copy)]
+enum Follow {
+    Durable,
+    Written,
 }
 
 enum WriteRequest {
@@ -82,11 +106,12 @@ fn unexpected(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unexpected(e.to_string())
 }
 
-/// When a commit reaches the disk (SQLite's `synchronous`, in WAL mode).
+/// When a commit reaches the disk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Durability {
-    /// Every commit is fsync'd before its append returns: nothing acknowledged is ever lost, even
-    /// to a power cut (`synchronous=FULL`).
+    /// Every commit is fsync'd before its append returns or anyone reads it: nothing acknowledged
+    /// is ever lost, even to a power cut (what SQLite's `synchronous=FULL` gives, with the fsync
+    /// taken out of the commit so that it can follow the unsynced subscribers' work).
     #[default]
     EveryCommit,
     /// Commits reach the OS at once and the disk at the next checkpoint (within
@@ -95,25 +120,29 @@ pub enum Durability {
     Checkpoint,
 }
 
-impl Durability {
-    fn pragma(self) -> &'static str {
-        match self {
-            Durability::EveryCommit => "FULL",
-            Durability::Checkpoint => "NORMAL",
-        }
-    }
-}
-
-fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
+/// A connection in WAL mode (readers run beside the writer) that syncs what it checkpoints.
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)
         .map_err(|e| StoreError::Unavailable(format!("open {}: {e}", path.display())))?;
-    // WAL lets readers run beside the writer.
-    conn.execute_batch(&format!(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA busy_timeout=5000;",
-        durability.pragma()
-    ))
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
+    )
     .map_err(unexpected)?;
     Ok(conn)
+}
+
+/// The WAL file, to fsync after each commit. SQLite keeps it (the same file) for as long as any
+/// connection is open, and the store holds its connections for its whole life.
+fn open_wal(path: &Path) -> Result<File, StoreError> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let file = File::open(&wal)
+        .map_err(|e| StoreError::Unavailable(format!("open {}: {e}", Path::new(&wal).display())))?;
+    // A process that stopped between a commit and its fsync left it to the OS: make it durable
+    // before anything of it is shown.
+    file.sync_data()
+        .map_err(|e| StoreError::Unavailable(format!("{DISK_FAILED}: {e}")))?;
+    Ok(file)
 }
 
 impl SqliteStore {
@@ -124,38 +153,51 @@ impl SqliteStore {
 
     /// Opens (or creates) the store in `path` with the given durability of the writer's commits.
     pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StoreError> {
-        let write_conn = open_connection(path, durability)?;
+        let write_conn = open_connection(path)?;
         write_conn.execute_batch(SCHEMA).map_err(unexpected)?;
-        // The writer never checkpoints: a checkpoint copies the WAL into the database file and
-        // fsyncs it, and on the writer it would stall every append queued behind that commit (the
-        // 1-5 ms tail of appends). A thread of its own does it instead.
+        // The writer's commits only write the WAL; `Writer::sync` makes them durable (or, with
+        // `Checkpoint`, the next checkpoint does). The writer never checkpoints: a checkpoint
+        // copies the WAL into the database file and fsyncs it, and on the writer it would stall
+        // every append queued behind that commit (the 1-5 ms tail of appends). A thread of its own
+        // does it instead.
         write_conn
-            .execute_batch("PRAGMA wal_autocheckpoint=0;")
+            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;")
             .map_err(unexpected)?;
-        let checkpointer = spawn_checkpointer(open_connection(path, Durability::EveryCommit)?)?;
+        let wal = match durability {
+            Durability::EveryCommit => Some(open_wal(path)?),
+            Durability::Checkpoint => None,
+        };
+        let checkpointer = spawn_checkpointer(open_connection(path)?)?;
         let head: Position = write_conn
             .query_row("SELECT COALESCE(MAX(position), 0) FROM commits", [], |r| {
                 r.get(0)
             })
             .map_err(unexpected)?;
-        let reader = open_connection(path, Durability::EveryCommit)?;
+        let reader = open_connection(path)?;
         let (writer, requests) = mpsc::channel();
+        let (written, _) = broadcast::channel(LIVE_BUFFER);
         let (live, _) = broadcast::channel(LIVE_BUFFER);
+        let (durable, _) = watch::channel(DurableHead {
+            position: head,
+            disk_failed: false,
+        });
         let inner = Arc::new(Inner {
             writer,
             _checkpointer: checkpointer,
             reader: Mutex::new(reader),
+            written: written.clone(),
             live: live.clone(),
-            head: Arc::new(AtomicU64::new(head)),
+            durable: durable.clone(),
         });
-        let head = inner.head.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
                 let mut writer = Writer {
                     conn: write_conn,
+                    wal,
+                    written,
                     live,
-                    head,
+                    durable,
                 };
                 while let Ok(first) = requests.recv() {
                     let mut group = vec![first];
@@ -183,21 +225,61 @@ impl SqliteStore {
         .map_err(unexpected)?
     }
 
-    async fn commits_after(&self, after: Position) -> Result<Vec<Commit>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT position, stream, commit_id, events FROM commits
+    /// Waits until every commit up to `position` is durable, so that a read shows nothing a power
+    /// cut could take back.
+    async fn durable(&self, position: Position) -> Result<(), StoreError> {
+        let mut head = self.inner.durable.subscribe();
+        let head = *head
+            .wait_for(|h| h.position >= position || h.disk_failed)
+            .await
+            .map_err(|_| unexpected("writer thread stopped"))?;
+        if head.position >= position {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable(DISK_FAILED.into()))
+        }
+    }
+
+    /// Commits after `after`, a batch at a time: durable ones, or whatever is in the log.
+    async fn commits_after(
+        &self,
+        after: Position,
+        follow: Follow,
+    ) -> Result<Vec<Commit>, StoreError> {
+        let commits = self
+            .read(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT position, stream, commit_id, events FROM commits
                      WHERE position > ?1 ORDER BY position LIMIT ?2",
-                )
-                .map_err(unexpected)?;
-            let rows = stmt
-                .query_map(params![after, CATCH_UP_BATCH as i64], row_to_raw)
-                .map_err(unexpected)?;
-            rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
-                .collect()
-        })
-        .await
+                    )
+                    .map_err(unexpected)?;
+                let rows = stmt
+                    .query_map(params![after, CATCH_UP_BATCH as i64], row_to_raw)
+                    .map_err(unexpected)?;
+                rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await?;
+        if let (Follow::Durable, Some(last)) = (follow, commits.last()) {
+            self.durable(last.position).await?;
+        }
+        Ok(commits)
+    }
+
+    fn follow(&self, after: Position, follow: Follow) -> Subscription {
+        let (sender, receiver) = tokio::sync::mpsc::channel(CATCH_UP_BATCH);
+        let live = match follow {
+            Follow::Durable => self.inner.live.subscribe(),
+            Follow::Written => self.inner.written.subscribe(),
+        };
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = feed(store, after, follow, live, &sender).await {
+                let _ = sender.send(Err(e)).await;
+            }
+        });
+        Box::pin(channel_stream(receiver))
     }
 }
 
@@ -238,13 +320,49 @@ fn raw_to_commit((position, stream, commit_id, events): RawCommit) -> Result<Com
 
 struct Writer {
     conn: Connection,
+    /// The WAL to fsync after each commit, when every commit is durable before it is answered.
+    wal: Option<File>,
+    written: broadcast::Sender<Arc<Commit>>,
     live: broadcast::Sender<Arc<Commit>>,
-    head: Arc<AtomicU64>,
+    durable: watch::Sender<DurableHead>,
+}
+
+/// A request's answer, sent once its group is durable.
+enum Answer {
+    Append(
+        oneshot::Sender<Result<Appended, StoreError>>,
+        Result<Appended, StoreError>,
+    ),
+    Checkpoint(
+        oneshot::Sender<Result<(), StoreError>>,
+        Result<(), StoreError>,
+    ),
+}
+
+impl Answer {
+    fn send(self) {
+        match self {
+            Answer::Append(reply, result) => drop(reply.send(result)),
+            Answer::Checkpoint(reply, result) => drop(reply.send(result)),
+        }
+    }
+
+    fn fail(self, why: &str) {
+        let error = || StoreError::Unavailable(why.to_owned());
+        match self {
+            Answer::Append(reply, _) => drop(reply.send(Err(error()))),
+            Answer::Checkpoint(reply, _) => drop(reply.send(Err(error()))),
+        }
+    }
 }
 
 impl Writer {
-    /// Writes a group of requests in one transaction, then answers each.
+    /// Writes a group of requests in one transaction, makes it durable, then answers each.
     fn write_group(&mut self, group: Vec<WriteRequest>) {
+        if self.durable.borrow().disk_failed {
+            fail_all(group, DISK_FAILED);
+            return;
+        }
         let tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -283,6 +401,8 @@ impl Writer {
             );
             return;
         }
+        let mut stored = Vec::new();
+        let mut answers = Vec::with_capacity(outcomes.len());
         for (request, outcome) in outcomes {
             match request {
                 WriteRequest::Append {
@@ -296,23 +416,43 @@ impl Writer {
                     if let Ok(appended) = &result
                         && !appended.duplicate
                     {
-                        self.head.fetch_max(appended.position, Ordering::AcqRel);
-                        let commit = Commit {
+                        stored.push(Arc::new(Commit {
                             position: appended.position,
                             case_id,
                             commit_id,
                             events,
-                        };
-                        // No live subscriber is fine: they catch up from the file.
-                        let _ = self.live.send(Arc::new(commit));
+                        }));
                     }
-                    let _ = reply.send(result);
+                    answers.push(Answer::Append(reply, result));
                 }
                 WriteRequest::Checkpoint { reply, .. } => {
-                    let _ = reply.send(outcome.map(|_| ()));
+                    answers.push(Answer::Checkpoint(reply, outcome.map(|_| ())));
                 }
             }
         }
+        // No subscriber is fine, on either broadcast: they catch up from the file.
+        for commit in &stored {
+            let _ = self.written.send(commit.clone());
+        }
+        if let Err(error) = self.sync() {
+            tracing::error!(%error, "{DISK_FAILED}");
+            self.durable.send_modify(|head| head.disk_failed = true);
+            answers.into_iter().for_each(|a| a.fail(DISK_FAILED));
+            return;
+        }
+        if let Some(last) = stored.last() {
+            self.durable
+                .send_modify(|head| head.position = last.position);
+        }
+        for commit in stored {
+            let _ = self.live.send(commit);
+        }
+        answers.into_iter().for_each(Answer::send);
+    }
+
+    /// Makes the group just committed durable, when every commit must be before it is answered.
+    fn sync(&self) -> std::io::Result<()> {
+        self.wal.as_ref().map_or(Ok(()), File::sync_data)
     }
 }
 
@@ -396,32 +536,33 @@ impl EventStore for SqliteStore {
     }
 
     async fn read_stream(&self, case_id: CaseId) -> Result<Vec<Commit>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT position, stream, commit_id, events FROM commits
+        let commits = self
+            .read(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT position, stream, commit_id, events FROM commits
                      WHERE stream = ?1 ORDER BY position",
-                )
-                .map_err(unexpected)?;
-            let rows = stmt
-                .query_map([case_id.to_string()], row_to_raw)
-                .map_err(unexpected)?;
-            rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
-                .collect()
-        })
-        .await
+                    )
+                    .map_err(unexpected)?;
+                let rows = stmt
+                    .query_map([case_id.to_string()], row_to_raw)
+                    .map_err(unexpected)?;
+                rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await?;
+        if let Some(last) = commits.last() {
+            self.durable(last.position).await?;
+        }
+        Ok(commits)
     }
 
     async fn subscribe(&self, after: Position) -> Result<Subscription, StoreError> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(CATCH_UP_BATCH);
-        let live = self.inner.live.subscribe();
-        let store = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = feed(store, after, live, &sender).await {
-                let _ = sender.send(Err(e)).await;
-            }
-        });
-        Ok(Box::pin(channel_stream(receiver)))
+        Ok(self.follow(after, Follow::Durable))
+    }
+
+    async fn subscribe_unsynced(&self, after: Position) -> Result<Subscription, StoreError> {
+        Ok(self.follow(after, Follow::Written))
     }
 
     async fn subscribe_durable(&self, name: &str) -> Result<DurableSubscription, StoreError> {
@@ -448,7 +589,7 @@ impl EventStore for SqliteStore {
     }
 
     async fn head(&self) -> Result<Position, StoreError> {
-        Ok(self.inner.head.load(Ordering::Acquire))
+        Ok(self.inner.durable.borrow().position)
     }
 }
 
@@ -459,13 +600,14 @@ type Sender = tokio::sync::mpsc::Sender<Result<Delivery, StoreError>>;
 async fn feed(
     store: SqliteStore,
     mut position: Position,
+    follow: Follow,
     mut live: broadcast::Receiver<Arc<Commit>>,
     sender: &Sender,
 ) -> Result<(), StoreError> {
     let mut caught_up = false;
     loop {
         loop {
-            let batch = store.commits_after(position).await?;
+            let batch = store.commits_after(position, follow).await?;
             let done = batch.len() < CATCH_UP_BATCH;
             for commit in batch {
                 position = commit.position;

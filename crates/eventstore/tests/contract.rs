@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use futures::StreamExt;
 use quickclear_eventstore::jetstream::JetStreamStore;
-use quickclear_eventstore::sqlite::SqliteStore;
+use quickclear_eventstore::sqlite::{Durability, SqliteStore};
 use quickclear_eventstore::{
     Commit, Delivery, ErrorKind, EventStore, ExpectedVersion, Position, Subscription,
 };
@@ -22,12 +22,23 @@ trait Harness: Send + Sync {
 
 struct Sqlite {
     dir: tempfile::TempDir,
+    durability: Durability,
+}
+
+impl Sqlite {
+    fn new(durability: Durability) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            durability,
+        }
+    }
 }
 
 #[async_trait::async_trait]
 impl Harness for Sqlite {
     async fn open(&self) -> Arc<dyn EventStore> {
-        Arc::new(SqliteStore::open(&self.dir.path().join("log.sqlite")).unwrap())
+        let path = self.dir.path().join("log.sqlite");
+        Arc::new(SqliteStore::open_with(&path, self.durability).unwrap())
     }
 }
 
@@ -223,6 +234,36 @@ async fn catch_up_then_live_in_order(h: impl Harness) {
     assert_eq!(next_delivery(&mut at_head).await, Delivery::CaughtUp);
 }
 
+/// What dispatch relies on: the early subscription delivers the log in the same order as the durable
+/// one, and what a subscriber appends on a commit it was given is stored after it.
+async fn unsynced_subscription_sees_the_same_log(h: impl Harness) {
+    let store = h.open().await;
+    let (a, b) = (CaseId::random(), CaseId::random());
+    let p1 = append_new(&*store, a, 1).await;
+    let p2 = append_new(&*store, b, 1).await;
+    let mut early = store.subscribe_unsynced(p1).await.unwrap();
+    let mut durable = store.subscribe(p1).await.unwrap();
+    for subscription in [&mut early, &mut durable] {
+        assert_eq!(next_commit(subscription).await.position, p2);
+        assert_eq!(next_delivery(subscription).await, Delivery::CaughtUp);
+    }
+    let p3 = append_new(&*store, a, 2).await;
+    let seen = next_commit(&mut early).await;
+    assert_eq!((seen.position, seen.case_id), (p3, a));
+    let answer = store
+        .append(a, ExpectedVersion::At(p3), "answer", &[event(a, 3)])
+        .await
+        .unwrap();
+    assert!(!answer.duplicate && answer.position > p3);
+    assert_eq!(next_commit(&mut early).await.position, answer.position);
+    assert_eq!(next_commit(&mut durable).await.position, p3);
+    assert_eq!(next_commit(&mut durable).await.position, answer.position);
+    let stream: Vec<_> = store.read_stream(a).await.unwrap();
+    let positions: Vec<_> = stream.iter().map(|c| c.position).collect();
+    assert_eq!(positions, vec![p1, p3, answer.position]);
+    assert_eq!(store.head().await.unwrap(), answer.position);
+}
+
 async fn durable_subscription_resumes_after_restart(h: impl Harness) {
     let case_id = CaseId::random();
     let positions = {
@@ -291,7 +332,16 @@ macro_rules! contract {
             $(
                 #[tokio::test]
                 async fn $test() {
-                    super::$test(Sqlite { dir: tempfile::tempdir().unwrap() }).await;
+                    super::$test(Sqlite::new(Durability::EveryCommit)).await;
+                }
+            )*
+        }
+        mod sqlite_synced_at_checkpoints {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(Sqlite::new(Durability::Checkpoint)).await;
                 }
             )*
         }
@@ -313,6 +363,7 @@ contract!(
     concurrent_writers_one_wins,
     retry_with_same_commit_id_writes_nothing,
     catch_up_then_live_in_order,
+    unsynced_subscription_sees_the_same_log,
     durable_subscription_resumes_after_restart,
     commits_keep_payload_types,
     commit_ids_are_scoped_to_their_case,

@@ -104,7 +104,9 @@ impl Dispatcher {
     }
 
     async fn follow(&mut self) -> Result<(), StoreError> {
-        let mut log = self.store.subscribe(self.position).await?;
+        // Dispatch's only effects are appends to the same log, so it may start on a report before
+        // the report is durable: its dispatch is then ready for the very next fsync.
+        let mut log = self.store.subscribe_unsynced(self.position).await?;
         let mut live = false;
         loop {
             let deadline = self.board.next_deadline().filter(|_| live);

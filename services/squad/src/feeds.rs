@@ -28,26 +28,43 @@ struct OpenCase {
     holders: BTreeMap<TaskKind, UnitId>,
 }
 
+/// New items a unit's connected terminals have not yet been sent. A terminal that falls further
+/// behind than this reads what it missed from the feed itself.
+const LIVE_BUFFER: usize = 1024;
+
+/// One unit's items, and the broadcast its terminals listen to. One broadcast per unit, so that a
+/// terminal wakes only for its own unit's items, not for every unit's.
+struct UnitFeed {
+    items: Vec<Arc<Posted>>,
+    live: broadcast::Sender<Arc<Posted>>,
+}
+
+impl Default for UnitFeed {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            live: broadcast::channel(LIVE_BUFFER).0,
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
-    feeds: HashMap<UnitId, Vec<Arc<Posted>>>,
+    feeds: HashMap<UnitId, UnitFeed>,
     open: HashMap<CaseId, OpenCase>,
 }
 
-/// Every served unit's feed, and a broadcast of new items.
+/// Every served unit's feed, with a broadcast of its new items.
 pub struct Feeds {
     kinds: Vec<TaskKind>,
     state: RwLock<State>,
-    live: broadcast::Sender<Arc<Posted>>,
 }
 
 impl Feeds {
     pub fn new(kinds: Vec<TaskKind>) -> Arc<Self> {
-        let (live, _) = broadcast::channel(16_384);
         Arc::new(Self {
             kinds,
             state: RwLock::default(),
-            live,
         })
     }
 
@@ -86,24 +103,25 @@ impl Feeds {
         }
     }
 
-    /// Subscribes to new items, then returns the unit's items after `after`: together they miss
-    /// nothing (the caller drops live items it already had from the snapshot).
+    /// The unit's items after `after`, and a subscription to its new items: taken under one lock,
+    /// so together they hold every item exactly once.
     pub fn watch(
         &self,
         unit: &UnitId,
         after: Position,
     ) -> (Vec<Arc<Posted>>, broadcast::Receiver<Arc<Posted>>) {
-        let live = self.live.subscribe();
-        (self.since(unit, after), live)
+        let mut state = self.state.write().expect("feeds lock");
+        let feed = state.feeds.entry(unit.clone()).or_default();
+        (items_after(&feed.items, after), feed.live.subscribe())
     }
 
     pub fn since(&self, unit: &UnitId, after: Position) -> Vec<Arc<Posted>> {
         let state = self.state.read().expect("feeds lock");
-        let Some(feed) = state.feeds.get(unit) else {
-            return Vec::new();
-        };
-        let start = feed.partition_point(|p| p.position <= after);
-        feed[start..].to_vec()
+        state
+            .feeds
+            .get(unit)
+            .map(|feed| items_after(&feed.items, after))
+            .unwrap_or_default()
     }
 
     fn apply(&self, commit: &Commit) {
@@ -169,27 +187,20 @@ impl Feeds {
                 }
             }
             posted.retain(|p: &Posted| self.serves(p.item_task()));
-            let posted_now: Vec<Arc<Posted>> = posted
-                .drain(..)
-                .map(|mut p| {
-                    p.position = commit.position;
-                    Arc::new(p)
-                })
-                .collect();
-            for p in &posted_now {
-                state
-                    .feeds
-                    .entry(p.unit.clone())
-                    .or_default()
-                    .push(p.clone());
-            }
-            drop(state);
-            for p in posted_now {
+            for mut p in posted {
+                p.position = commit.position;
+                let p = Arc::new(p);
+                let feed = state.feeds.entry(p.unit.clone()).or_default();
+                feed.items.push(p.clone());
                 // No terminal connected is fine: it catches up when it connects.
-                let _ = self.live.send(p);
+                let _ = feed.live.send(p);
             }
         }
     }
+}
+
+fn items_after(items: &[Arc<Posted>], after: Position) -> Vec<Arc<Posted>> {
+    items[items.partition_point(|p| p.position <= after)..].to_vec()
 }
 
 impl Posted {

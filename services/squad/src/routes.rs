@@ -23,11 +23,11 @@ use quickclear_schemas::message::{FeedItem, TaskCommandRequest};
 use quickclear_schemas::{CaseId, TaskKind, UnitId};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, LazyLock};
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{broadcast, mpsc};
-use tokio_stream::wrappers::ReceiverStream;
 
 static REPORT_TO_TERMINAL: LazyLock<HistogramVec> =
     LazyLock::new(|| {
@@ -118,54 +118,58 @@ async fn feed(
         (None, None) => 0,
     };
     let (backlog, live) = squad.feeds.watch(&unit, after);
-    let (sender, events) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(stream_feed(
-        squad.clone(),
+    let feed = FeedStream {
+        squad,
         unit,
-        after,
-        backlog,
+        sent: after,
+        backlog: backlog.into(),
+        missed: VecDeque::new(),
         live,
-        sender,
-    ));
-    Ok(Sse::new(ReceiverStream::new(events)).keep_alive(KeepAlive::default()))
+    };
+    // The stream lives in the response body: it ends when the terminal goes away.
+    let events = futures::stream::unfold(feed, |mut feed| async move {
+        let posted = feed.next().await?;
+        Some((event(&posted), feed))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
-/// Sends the backlog, then live items, until the terminal goes away.
-async fn stream_feed(
+/// One terminal's feed: the backlog it asked for, then live items.
+struct FeedStream {
     squad: Arc<Squad>,
     unit: UnitId,
-    after: u64,
-    backlog: Vec<Arc<Posted>>,
-    mut live: broadcast::Receiver<Arc<Posted>>,
-    sender: mpsc::Sender<Result<Event, Infallible>>,
-) {
-    let mut sent = after;
-    for posted in backlog {
-        sent = posted.position;
-        if sender.send(event(&posted)).await.is_err() {
-            return;
+    /// The position of the last item sent.
+    sent: u64,
+    backlog: VecDeque<Arc<Posted>>,
+    /// Live items re-read from the feed after the terminal lagged behind the broadcast.
+    missed: VecDeque<Arc<Posted>>,
+    live: broadcast::Receiver<Arc<Posted>>,
+}
+
+impl FeedStream {
+    async fn next(&mut self) -> Option<Arc<Posted>> {
+        if let Some(posted) = self.backlog.pop_front() {
+            self.sent = posted.position;
+            return Some(posted);
         }
-    }
-    loop {
-        let received = tokio::select! {
-            () = sender.closed() => return,
-            received = live.recv() => received,
-        };
-        let catch_up = match received {
-            Ok(posted) if posted.unit == unit && posted.position > sent => {
-                observe_latency(&squad.clock, &posted);
-                vec![posted]
-            }
-            Ok(_) => continue,
-            // Too slow to keep up with the broadcast: read what was missed from the feed itself.
-            Err(RecvError::Lagged(_)) => squad.feeds.since(&unit, sent),
-            Err(RecvError::Closed) => return,
-        };
-        for posted in catch_up {
-            sent = posted.position;
-            if sender.send(event(&posted)).await.is_err() {
-                return;
-            }
+        loop {
+            let posted = match self.missed.pop_front() {
+                Some(posted) => posted,
+                None => match self.live.recv().await {
+                    Ok(posted) if posted.position > self.sent => posted,
+                    Ok(_) => continue,
+                    // Too slow to keep up with the broadcast: read what was missed from the feed.
+                    Err(RecvError::Lagged(_)) => {
+                        self.missed = self.squad.feeds.since(&self.unit, self.sent).into();
+                        continue;
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+            };
+            // Items re-read after a lag are live deliveries too, and the slowest: they count.
+            observe_latency(&self.squad.clock, &posted);
+            self.sent = posted.position;
+            return Some(posted);
         }
     }
 }
