@@ -1,6 +1,9 @@
 //! Event-store metrics, registered in the process's default Prometheus registry.
 
-use prometheus::{HistogramVec, IntCounterVec, register_histogram_vec, register_int_counter_vec};
+use prometheus::{
+    Histogram, HistogramVec, IntCounterVec, register_histogram, register_histogram_vec,
+    register_int_counter_vec,
+};
 use std::sync::LazyLock;
 
 /// `quickclear_eventstore_append_seconds{store}`: from the append call to the store's acknowledgement.
@@ -11,6 +14,19 @@ pub static APPEND_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
         &["store"],
         vec![
             0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0
+        ]
+    )
+    .expect("metric registers once")
+});
+
+/// `quickclear_eventstore_sqlite_sync_seconds`: the embedded store's fsync of the WAL after each
+/// group of commits. Every append waits for one; a slow or failing disk shows here first.
+pub static SQLITE_SYNC_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
+    register_histogram!(
+        "quickclear_eventstore_sqlite_sync_seconds",
+        "Time to fsync the embedded store's WAL after a group of commits.",
+        vec![
+            0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0
         ]
     )
     .expect("metric registers once")

@@ -10,7 +10,7 @@
 //! commit before it is durable.
 
 use crate::codec;
-use crate::metrics::{APPEND_SECONDS, CONFLICTS};
+use crate::metrics::{APPEND_SECONDS, CONFLICTS, SQLITE_SYNC_SECONDS};
 use crate::port::{
     Acker, Appended, Commit, Delivery, DurableSubscription, EventStore, ExpectedVersion, Position,
     StoreError, Subscription, channel_stream,
@@ -452,7 +452,11 @@ impl Writer {
 
     /// Makes the group just committed durable, when every commit must be before it is answered.
     fn sync(&self) -> std::io::Result<()> {
-        self.wal.as_ref().map_or(Ok(()), File::sync_data)
+        let Some(wal) = &self.wal else {
+            return Ok(());
+        };
+        let _timer = SQLITE_SYNC_SECONDS.start_timer();
+        wal.sync_data()
     }
 }
 
