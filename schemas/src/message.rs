@@ -29,7 +29,9 @@ pub struct ReportRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DoorplateReportRequest {
-    pub occurred: OccurredInput,
+    /// When it happened; left out, now by the server's clock (a resident reporting what just
+    /// happened, whose phone's clock may be off).
+    pub occurred: Option<OccurredInput>,
     pub offence: Offence,
     #[serde(default)]
     pub description: String,

@@ -6,6 +6,7 @@ use quickclear_case::{Case, CaseStatus, Task};
 use quickclear_eventstore::Commit;
 use quickclear_platform::Problem;
 use quickclear_schemas::event::Clearance;
+use quickclear_schemas::finding::Finding;
 use quickclear_schemas::report::Report;
 use quickclear_schemas::{CaseEvent, CaseId, EventEnvelope, TaskKind, UnitId};
 use serde::Serialize;
@@ -71,7 +72,8 @@ impl From<&Task> for TaskView {
 
 impl CaseView {
     /// The case as `user` may see it: a squad member only a case one of whose tasks their unit
-    /// holds (in full: they contact the victim); an analyst without the reporter's name and phone.
+    /// holds (in full: they contact the victim); an analyst without the reporter's name and phone,
+    /// nor what interviews recorded of the people interviewed.
     pub fn shown_to(mut self, user: &Principal) -> Result<Self, Problem> {
         let holds_a_task = |unit: &UnitId| self.tasks.iter().any(|t| &t.unit == unit);
         if let (Role::Squad, Some(unit)) = (user.role, &user.unit)
@@ -87,8 +89,24 @@ impl CaseView {
             for report in self.report.iter_mut().chain(recorded) {
                 report.reporter = None;
             }
+            withhold_interviews(&mut self.timeline);
         }
         Ok(self)
+    }
+}
+
+/// What an interview finding shows someone who may not see reporters: the person interviewed is
+/// usually the victim, and a statement can name them or give their number.
+pub const WITHHELD: &str = "(withheld)";
+
+fn withhold_interviews(timeline: &mut [TimelineEntry]) {
+    for entry in timeline {
+        if let CaseEvent::FindingRecorded(recorded) = &mut entry.event.event
+            && let Finding::Interview { person, statement } = &mut recorded.finding
+        {
+            *person = WITHHELD.into();
+            *statement = WITHHELD.into();
+        }
     }
 }
 

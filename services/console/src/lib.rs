@@ -6,13 +6,15 @@
 //!   unknown files), which the caller answers with its own 404.
 //! - [`Console::from_env`]: `QUICKCLEAR_CONSOLE_DIR` serves the files from disk on every request
 //!   instead of the embedded copies, for working on the pages without rebuilding.
+//! - [`Console::with_tile_origin`]: the maps' tile server (`--tile-url`), whose images the
+//!   Content-Security-Policy then allows; without one, pages load images from themselves only.
 //! - `kind`: content types and ETags, shared with `build.rs`; `respond`: the headers.
 
 mod kind;
 mod respond;
 
 use axum::extract::Request;
-use axum::http::Method;
+use axum::http::{HeaderValue, Method};
 use axum::response::Response;
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -43,6 +45,8 @@ struct File {
 pub struct Console {
     /// `None`: the copies built into the binary.
     dir: Option<Arc<PathBuf>>,
+    /// The HTML pages' Content-Security-Policy when it differs from the default (a tile server).
+    policy: Option<HeaderValue>,
 }
 
 impl Console {
@@ -55,7 +59,30 @@ impl Console {
     pub fn from_dir(dir: impl Into<PathBuf>) -> Self {
         Self {
             dir: Some(Arc::new(dir.into())),
+            policy: None,
         }
+    }
+
+    /// Lets the pages load images (map tiles) from `origin`, a `scheme://host[:port]` such as
+    /// `https://tiles.example.org`. Refused (`Err` with the reason) for anything else, so the
+    /// policy cannot be widened by accident.
+    pub fn with_tile_origin(mut self, origin: &str) -> Result<Self, String> {
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(|| format!("the tile origin {origin:?} is not http:// or https://"))?;
+        let plain = !rest.is_empty()
+            && rest.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+            });
+        if !plain {
+            return Err(format!(
+                "the tile origin {origin:?} is not a plain scheme://host[:port]"
+            ));
+        }
+        let policy = respond::content_security_policy(Some(origin));
+        self.policy = Some(HeaderValue::from_str(&policy).map_err(|e| e.to_string())?);
+        Ok(self)
     }
 
     /// The directory in `QUICKCLEAR_CONSOLE_DIR` if set, else the embedded pages.
@@ -89,7 +116,11 @@ impl Console {
                 .flatten()
             }
         }?;
-        Some(respond::respond(&file, request.headers()))
+        Some(respond::respond(
+            &file,
+            request.headers(),
+            self.policy.as_ref(),
+        ))
     }
 }
 

@@ -9,7 +9,21 @@ use axum::response::Response;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
      style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
-pub fn respond(file: &File, request: &HeaderMap) -> Response {
+/// [`CONTENT_SECURITY_POLICY`], with images also allowed from `tile_origin` (the map tile
+/// server's `scheme://host[:port]`) when there is one.
+pub fn content_security_policy(tile_origin: Option<&str>) -> String {
+    match tile_origin {
+        None => CONTENT_SECURITY_POLICY.to_owned(),
+        Some(origin) => CONTENT_SECURITY_POLICY.replacen(
+            "img-src 'self' data:",
+            &format!("img-src 'self' data: {origin}"),
+            1,
+        ),
+    }
+}
+
+/// The answer for `file`; `policy` is the CSP for HTML, `None` for [`CONTENT_SECURITY_POLICY`].
+pub fn respond(file: &File, request: &HeaderMap, policy: Option<&HeaderValue>) -> Response {
     let not_modified = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -41,10 +55,10 @@ pub fn respond(file: &File, request: &HeaderMap) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     if file.content_type.starts_with("text/html") {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        );
+        let policy = policy
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     if file.path == "sw.js" {
         headers.insert("service-worker-allowed", HeaderValue::from_static("/"));

@@ -192,3 +192,69 @@ async fn nothing_outside_the_directory_is_served() {
         assert!(console.serve(get(path)).await.is_none(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn images_come_from_the_tile_server_only_when_one_is_configured() {
+    let plain = Console::embedded();
+    let page = plain.serve(get("/dashboard")).await.unwrap();
+    let policy = header(&page, "content-security-policy");
+    assert_eq!(policy, respond::CONTENT_SECURITY_POLICY);
+    assert!(policy.contains("img-src 'self' data:;"), "{policy}");
+
+    let tiled = Console::embedded()
+        .with_tile_origin("https://tiles.example.org:8443")
+        .unwrap();
+    let page = tiled.serve(get("/dashboard")).await.unwrap();
+    let policy = header(&page, "content-security-policy");
+    assert_eq!(
+        policy,
+        "default-src 'self'; img-src 'self' data: https://tiles.example.org:8443; \
+         style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+    );
+    // Only images: scripts, styles and connections stay same-origin.
+    assert_eq!(policy.matches("tiles.example.org").count(), 1, "{policy}");
+    let script = tiled.serve(get("/assets/js/common/map.js")).await.unwrap();
+    assert!(script.headers().get("content-security-policy").is_none());
+
+    // A directory of pages gets the same policy.
+    let (_parent, console) = site();
+    let page = console
+        .with_tile_origin("http://127.0.0.1:9000")
+        .unwrap()
+        .serve(get("/console"))
+        .await
+        .unwrap();
+    assert!(
+        header(&page, "content-security-policy")
+            .contains("img-src 'self' data: http://127.0.0.1:9000;")
+    );
+}
+
+#[test]
+fn a_tile_origin_must_be_a_plain_origin() {
+    for origin in [
+        "tiles.example.org",
+        "ftp://tiles.example.org",
+        "https://",
+        "https://tiles.example.org/{z}/{x}/{y}.png",
+        "https://tiles.example.org; script-src *",
+        "https://a.org https://b.org",
+        "https://tiles.example.org\r\nx: y",
+        "*",
+    ] {
+        assert!(
+            Console::embedded().with_tile_origin(origin).is_err(),
+            "{origin}"
+        );
+    }
+    for origin in [
+        "https://tiles.example.org",
+        "http://localhost:8000",
+        "http://[::1]:8000",
+    ] {
+        assert!(
+            Console::embedded().with_tile_origin(origin).is_ok(),
+            "{origin}"
+        );
+    }
+}

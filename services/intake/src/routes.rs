@@ -1,5 +1,6 @@
 //! The intake HTTP routes. Reports and resolutions need a dispatcher's or an admin's session and are
-//! recorded as theirs; the door-plate and alarm routes are public and rate limited.
+//! recorded as theirs; the door-plate and alarm routes are public and rate limited (the door plate's
+//! public lookup, `GET /api/v1/doorplates/{plate}`, is in `doorplates.rs`).
 
 use crate::receive::{Received, open_case, request_hash};
 use crate::validate::Checker;
@@ -7,7 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use prometheus::{IntCounterVec, register_int_counter_vec};
 use quickclear_access::{Allowed, Dispatch, PublicCaller};
 use quickclear_case::CaseCommand;
@@ -46,6 +47,10 @@ pub struct Intake {
 pub fn routes(intake: Arc<Intake>) -> Router {
     Router::new()
         .route("/api/v1/reports", post(post_report))
+        .route(
+            "/api/v1/doorplates/{plate}",
+            get(crate::doorplates::get_doorplate),
+        )
         .route(
             "/api/v1/doorplates/{plate}/reports",
             post(post_doorplate_report),
@@ -100,10 +105,15 @@ async fn post_doorplate_report(
         .ok_or_else(|| Problem::not_found("unknown-doorplate", format!("no door plate {plate}")))?;
     caller.admit("door plate", &plate)?;
     let canonical = serde_json::to_string(&request).unwrap_or_default();
+    let just_now = OccurredInput {
+        at: Some(intake.clock.now()),
+        from: None,
+        to: None,
+    };
     let draft = Draft {
         channel: Channel::Doorplate,
         source: Some(plate.clone()),
-        occurred: &request.occurred,
+        occurred: request.occurred.as_ref().unwrap_or(&just_now),
         location: LocationInput {
             lat: Some(place.at.lat),
             lng: Some(place.at.lng),

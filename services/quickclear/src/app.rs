@@ -1,6 +1,6 @@
 //! One process: the chosen services on one event store, behind one HTTP listener.
 
-use crate::roster_routes::{self, Settings};
+use crate::roster_routes::{self, Settings, Tiles};
 use crate::services::Service;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::IntoResponse;
@@ -41,6 +41,9 @@ pub struct Parts {
     pub dispatch: DispatchConfig,
     /// The share of cases to clear within 24 hours that dashboards draw as their target line.
     pub clearance_target: f64,
+    /// The maps' optional tile layer (`--tile-url`, [`crate::cli::tiles`]): given to the pages in
+    /// the roster's settings and allowed by their Content-Security-Policy. `None`: no tile server.
+    pub tiles: Option<Tiles>,
     /// Where services keep their own files (the hotspots service's position pings); `None` keeps
     /// them in memory.
     pub data_dir: Option<PathBuf>,
@@ -66,12 +69,15 @@ impl Application {
             services,
             dispatch,
             clearance_target,
+            tiles,
             data_dir,
             shared_data,
         } = parts;
+        let tile_origin = tiles.as_ref().map(|t| t.origin().to_owned());
         let settings = Settings {
             ack_window: dispatch.ack_window,
             clearance_target,
+            tiles,
         };
         let mut router = Router::new()
             .route("/metrics", get(metrics::render))
@@ -134,7 +140,16 @@ impl Application {
         }
         // The pages answer whatever no route does; `/api/...`, other methods and unknown files
         // still get the problem.
-        let console = services.contains(&Service::Console).then(Console::from_env);
+        // With a tile server, the pages' policy also allows images from its origin.
+        let console = services.contains(&Service::Console).then(|| {
+            let console = Console::from_env();
+            match &tile_origin {
+                Some(origin) => console
+                    .with_tile_origin(origin)
+                    .expect("a checked tile URL has a plain origin"),
+                None => console,
+            }
+        });
         let router = router
             .fallback(move |request: Request| async move {
                 match &console {

@@ -1,6 +1,7 @@
 //! The command line.
 
 use crate::app::{Application, Parts};
+use crate::roster_routes::Tiles;
 use crate::services::Service;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -72,6 +73,13 @@ pub struct CommonArgs {
     /// The share of cases to clear within 24 hours, drawn as the dashboards' target line.
     #[arg(long, value_name = "SHARE", default_value_t = crate::app::DEFAULT_CLEARANCE_TARGET)]
     pub clearance_target: f64,
+    /// An XYZ tile server for the pages' maps, e.g. `https://tiles.example.org/{z}/{x}/{y}.png`
+    /// (http or https, with `{z}`, `{x}` and `{y}`). Without it the maps need no tile server.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub tile_url: Option<String>,
+    /// The credit shown in the maps' corner for the tiles of --tile-url.
+    #[arg(long, value_name = "TEXT", requires = "tile_url")]
+    pub tile_attribution: Option<String>,
     /// JetStream replicas for the case stream (3 in a production cluster).
     #[arg(long, default_value_t = 1)]
     pub replicas: usize,
@@ -249,7 +257,79 @@ pub fn clearance_target(common: &CommonArgs) -> anyhow::Result<f64> {
     Ok(target)
 }
 
+/// `--tile-url` and `--tile-attribution`, checked: see [`tiles`].
+pub fn tile_layer(common: &CommonArgs) -> anyhow::Result<Option<Tiles>> {
+    tiles(
+        common.tile_url.as_deref(),
+        common.tile_attribution.as_deref(),
+    )
+}
+
+/// The longest `--tile-attribution`: a credit line, not a paragraph.
+const MAX_ATTRIBUTION_CHARS: usize = 200;
+
+/// The maps' tile layer from a URL template and an optional credit, or `None` without a template.
+/// The template must be an absolute http(s) URL without credentials, with `{z}`, `{x}` and `{y}`
+/// in its path or query (not its host: the pages' Content-Security-Policy names one origin).
+pub fn tiles(url: Option<&str>, attribution: Option<&str>) -> anyhow::Result<Option<Tiles>> {
+    let Some(template) = url else {
+        if attribution.is_some() {
+            bail!("--tile-attribution needs --tile-url");
+        }
+        return Ok(None);
+    };
+    let missing: Vec<&str> = ["{z}", "{x}", "{y}"]
+        .into_iter()
+        .filter(|p| !template.contains(p))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "--tile-url {template:?} lacks {}: it must be an XYZ template such as \
+             https://tiles.example.org/{{z}}/{{x}}/{{y}}.png",
+            missing.join(", ")
+        );
+    }
+    // The origin of the URL the pages will ask for, whatever the tile numbers.
+    let origin_with = |n: &str| -> anyhow::Result<reqwest::Url> {
+        let filled = template
+            .replace("{z}", n)
+            .replace("{x}", n)
+            .replace("{y}", n);
+        reqwest::Url::parse(&filled)
+            .map_err(|e| anyhow::anyhow!("--tile-url {template:?} is not a URL: {e}"))
+    };
+    let parsed = origin_with("0")?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        bail!("--tile-url {template:?} must be an http:// or https:// URL");
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        bail!("--tile-url {template:?} must not hold a user name or password");
+    }
+    let origin = parsed.origin().ascii_serialization();
+    if origin_with("1")?.origin().ascii_serialization() != origin {
+        bail!(
+            "--tile-url {template:?}: {{z}}, {{x}} and {{y}} belong in the path or query, not the host"
+        );
+    }
+    let attribution = match attribution.map(str::trim) {
+        None | Some("") => None,
+        Some(text) if text.chars().count() > MAX_ATTRIBUTION_CHARS => {
+            bail!("--tile-attribution is longer than {MAX_ATTRIBUTION_CHARS} characters")
+        }
+        Some(text) if text.chars().any(char::is_control) => {
+            bail!("--tile-attribution must be one line of text")
+        }
+        Some(text) => Some(text.to_owned()),
+    };
+    Ok(Some(Tiles {
+        url: template.to_owned(),
+        attribution,
+        origin,
+    }))
+}
+
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let tiles = tile_layer(&args.common)?;
     let roster = load_roster(&args.roster, false)?;
     let access = load_access(args.common.users.as_deref(), false, &roster)?;
     let store = open_store(
@@ -267,6 +347,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         services: args.services.clone(),
         dispatch: dispatch_config(&args.common)?,
         clearance_target: clearance_target(&args.common)?,
+        tiles,
         data_dir: Some(args.data_dir.clone()),
         // The camera registry is Chicago's: only the demo city uses it.
         shared_data: args

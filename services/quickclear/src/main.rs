@@ -32,6 +32,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {
+    // Checked before anything is loaded or opened: a bad template is a plain start-up error.
+    let tiles = cli::tile_layer(&args.common)?;
     let roster = cli::load_roster(&args.roster, args.demo)?;
     let access = cli::load_access(args.common.users.as_deref(), args.demo, &roster)?;
     let store = cli::open_store(
@@ -59,6 +61,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         services: Service::all(),
         dispatch,
         clearance_target: cli::clearance_target(&args.common)?,
+        tiles,
         data_dir: Some(args.data_dir.clone()),
         // The camera registry is Chicago's: only the demo city uses it.
         shared_data: (args.demo || args.roster.demo_roster)

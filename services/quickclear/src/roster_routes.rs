@@ -21,6 +21,32 @@ const OUTLINE_TOLERANCE_DEG: f64 = 0.0001;
 pub struct Settings {
     pub ack_window: chrono::Duration,
     pub clearance_target: f64,
+    /// The maps' optional tile layer (`--tile-url`); `None`: no tile server (the default).
+    pub tiles: Option<Tiles>,
+}
+
+/// An XYZ tile layer the pages draw under their maps: `url` is a template with `{z}`, `{x}` and
+/// `{y}`, checked by [`crate::cli::tiles`] (the only way to make one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tiles {
+    pub(crate) url: String,
+    pub(crate) attribution: Option<String>,
+    /// `scheme://host[:port]` of `url`: what the pages' Content-Security-Policy allows images from.
+    pub(crate) origin: String,
+}
+
+impl Tiles {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn attribution(&self) -> Option<&str> {
+        self.attribution.as_deref()
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
 }
 
 struct RosterApi {
@@ -59,6 +85,11 @@ async fn roster_json(State(api): State<Arc<RosterApi>>) -> impl IntoResponse {
         "settings": {
             "ack_window_secs": api.settings.ack_window.num_seconds(),
             "clearance_target": api.settings.clearance_target,
+            // Null without a tile server: the maps draw the precinct outlines alone.
+            "tiles": api.settings.tiles.as_ref().map(|tiles| json!({
+                "url": tiles.url,
+                "attribution": tiles.attribution,
+            })),
             // The demo runs on a fast simulated clock: pages age tasks by it, not by the wall clock.
             "clock": { "now": api.clock.now(), "speed": api.clock.speed() },
         },

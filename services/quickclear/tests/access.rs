@@ -384,12 +384,40 @@ async fn analysts_never_see_reporters_and_file_nothing() {
     let app = spawn_app().await;
     let (case_id, _) = dispatched_case(&app).await;
     let url = format!("{}/api/v1/cases/{case_id}", app.base);
+    // The precinct interviews the victim, who gives their name and number again.
+    let interview = json!({"command_id": uuid::Uuid::new_v4(), "unit": "D001",
+        "action": "record_finding", "finding": {"kind": "interview", "person": "Ana Ruiz",
+        "statement": "call me back on +1 312 555 0100; a man in a red cap"}});
+    let (status, body) = post(
+        &app.client_as("d001"),
+        &format!(
+            "{}/api/v1/cases/{case_id}/tasks/precinct/commands",
+            app.base
+        ),
+        &interview,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     let (status, full) = get(&app.client_as("dispatcher"), &url).await;
     assert_eq!(status, 200);
     assert_eq!(
         full["report"]["reporter"],
         json!({"name": "Ana Ruiz", "phone": "+1 312 555 0100"})
+    );
+    let finding = |case: &Value| {
+        case["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["event_type"] == "FindingRecorded")
+            .map(|e| e["data"]["finding"].clone())
+            .expect("the interview is in the timeline")
+    };
+    assert_eq!(
+        finding(&full)["person"],
+        "Ana Ruiz",
+        "dispatchers see it all"
     );
 
     let analyst = app.client_as("analyst");
@@ -408,6 +436,10 @@ async fn analysts_never_see_reporters_and_file_nothing() {
     assert_eq!(
         redacted["report"]["description"], full["report"]["description"],
         "only the reporter is left out"
+    );
+    assert_eq!(
+        finding(&redacted),
+        json!({"kind": "interview", "person": "(withheld)", "statement": "(withheld)"})
     );
 
     for path in [
@@ -516,6 +548,76 @@ async fn the_door_plate_form_is_rate_limited_per_plate_and_per_address() {
         "rate-limited",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_door_plate_lookup_is_public_read_only_and_rate_limited() {
+    let app = intake_only().await;
+    let public = reqwest::Client::new();
+    let lookup = |id: &str| format!("{}/api/v1/doorplates/{id}", app.base);
+
+    // No account: the plate's own public place, and nothing else.
+    let response = public.get(lookup("DP-0001")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"id": "DP-0001", "address": "233 S Wacker Dr",
+               "at": {"lat": 41.8789, "lng": -87.6359}})
+    );
+    // A stale or foreign token is ignored, as on the report form.
+    let stale = client_with("not-a-token");
+    let (status, body) = get(&stale, &lookup("DP-0002")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["address"], "875 N Michigan Ave");
+
+    // An unknown plate is a problem, and writes nothing.
+    refused(
+        &app,
+        public.get(lookup("DP-9999")),
+        404,
+        "unknown-doorplate",
+    )
+    .await;
+
+    // Only this GET opened: other methods and paths under the plate still need a session.
+    refused(
+        &app,
+        public.delete(lookup("DP-0001")),
+        401,
+        "authentication-required",
+    )
+    .await;
+    refused(
+        &app,
+        public.get(format!("{}/reports", lookup("DP-0001"))),
+        401,
+        "authentication-required",
+    )
+    .await;
+
+    // Twenty public requests per address in ten minutes, lookups and reports alike: three so far.
+    for i in 0..17 {
+        let (status, body) = get(&public, &lookup("DP-0003")).await;
+        assert_eq!(status, 200, "lookup {i}: {body}");
+    }
+    let headers = refused(&app, public.get(lookup("DP-0003")), 429, "rate-limited").await;
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
+    refused(&app, public.get(lookup("DP-9999")), 429, "rate-limited").await;
+    refused(
+        &app,
+        public
+            .post(format!("{}/reports", lookup("DP-0004")))
+            .json(&doorplate_report()),
+        429,
+        "rate-limited",
+    )
+    .await;
+    // A dispatcher's session is not held to the public limits.
+    let (status, body) = get(&app.client_as("dispatcher"), &lookup("DP-0003")).await;
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use chrono::{DateTime, Utc};
 use common::*;
 use quickclear::services::Service;
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
@@ -203,6 +204,29 @@ async fn door_plates_and_alarms_take_their_place_from_the_registry() {
     .await;
     assert_eq!(status, 201, "{plate}");
     assert_eq!(plate["precinct"], "D001");
+    // A resident reporting what just happened leaves the time out: the server's clock stamps it.
+    let before = Utc::now();
+    let just_now = json!({"offence": "bicycle_theft", "description": "bike gone from the rack"});
+    let (status, accepted) = post(
+        &app.http,
+        &format!("{}/api/v1/doorplates/DP-0001/reports", app.base),
+        &just_now,
+    )
+    .await;
+    assert_eq!(status, 201, "{accepted}");
+    let case_url = format!(
+        "{}/api/v1/cases/{}",
+        app.base,
+        accepted["case_id"].as_str().unwrap()
+    );
+    let (_, case) = get(&app.http, &case_url).await;
+    let occurred = &case["report"]["occurred"];
+    assert_eq!(occurred["from"], occurred["to"], "{case}");
+    let at: DateTime<Utc> = serde_json::from_value(occurred["from"].clone()).unwrap();
+    assert!(
+        at >= before && at <= Utc::now(),
+        "{at} is the time of the report"
+    );
     let response = app
         .http
         .post(format!("{}/api/v1/alarms/AL-0001", app.base))

@@ -97,6 +97,7 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
         services: Service::all(),
         dispatch,
         clearance_target: DEFAULT_CLEARANCE_TARGET,
+        tiles: None,
         data_dir: None,
         shared_data: None,
     };

@@ -125,7 +125,7 @@ pub fn report_for(theft: &Theft, devices: &Devices, seed: u64) -> Outgoing {
             return Outgoing::Doorplate {
                 plate,
                 body: DoorplateReportRequest {
-                    occurred,
+                    occurred: Some(occurred),
                     offence,
                     description,
                     items: vec![item],

@@ -97,6 +97,15 @@ pub async fn spawn_app_with(dispatch: DispatchConfig) -> TestApp {
 }
 
 pub async fn spawn_services(services: Vec<Service>, dispatch: DispatchConfig) -> TestApp {
+    spawn_with_tiles(services, dispatch, None).await
+}
+
+/// As [`spawn_services`], with the maps' tile layer (`--tile-url`) when `tiles` is given.
+pub async fn spawn_with_tiles(
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+    tiles: Option<quickclear::roster_routes::Tiles>,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
@@ -110,6 +119,7 @@ pub async fn spawn_services(services: Vec<Service>, dispatch: DispatchConfig) ->
         services,
         dispatch,
         clearance_target: DEFAULT_CLEARANCE_TARGET,
+        tiles,
         data_dir: Some(dir.path().to_owned()),
         shared_data: Some(shared_data()),
     };

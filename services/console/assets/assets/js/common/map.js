@@ -1,8 +1,12 @@
 // SVG maps (docs/console.md, "map.js"): Web Mercator fitted to GeoJSON bounds, layers as <g>,
 // GeoJSON and points drawn with style functions, click -> {lat, lng}, hover titles, and pan/zoom
-// with the wheel and a drag. No tiles: the precinct outlines are the base map.
+// with the wheel and a drag. No tiles needed: the precinct outlines are the base map. When the
+// server has a tile server configured (`--tile-url`, the roster's `settings.tiles`), pass it as
+// `tiles: { url, attribution }` and the map draws XYZ tiles (`<image>`s, `{z}/{x}/{y}` filled in)
+// under every layer, redrawn on pan and zoom, with the attribution in the bottom-right corner;
+// `map.tiled` then says so (pages lighten their fills so the tiles show through).
 //
-//   const map = createMap(svg, { padding: 12 });
+//   const map = createMap(svg, { padding: 12, tiles: roster.settings?.tiles });
 //   map.fit(precincts);                       // a FeatureCollection, Feature, geometry or bounds
 //   map.layer("precincts"); map.layer("cells"); // <g>s, drawn in creation order
 //   map.drawGeoJSON("precincts", precincts, (f) => ({ class: "precinct", title: f.properties.name }));
@@ -22,6 +26,12 @@ const MIN_ZOOM = 1;
 const MAX_ZOOM = 40;
 /** The smallest span `fit` shows, in unit Mercator (about 300 m at Chicago's latitude). */
 const MIN_SPAN = 1e-5;
+/** Tiles are this many screen px wide at their own zoom level. */
+const TILE_PX = 256;
+/** Zoom levels tile servers commonly have. */
+const TILE_MAX_Z = 19;
+/** At most this many tiles at once (a coarser level is used beyond it). */
+const MAX_TILES = 64;
 
 /** Web Mercator on the unit square: x east 0..1, y south 0..1. */
 function mercator([lng, lat]) {
@@ -127,13 +137,22 @@ function applyStyle(node, style) {
 
 const round = (v) => Math.round(v * 100) / 100;
 
+/** The tile template of the `tiles` option (a string or `{ url }`), or null without a usable one. */
+function tileTemplate(tiles) {
+  const url = typeof tiles === "string" ? tiles : tiles && tiles.url;
+  return typeof url === "string" && /^https?:\/\//i.test(url) && ["{z}", "{x}", "{y}"].every((p) => url.includes(p))
+    ? url
+    : null;
+}
+
 /**
  * A map on `svg`. Its drawing size is the svg's `viewBox` if it has one, else its size on the page
  * when created (set a viewBox, or CSS width and height, before); the svg then scales with CSS.
  * Options: `padding` (px inside the edges when fitting, default 12), `zoom` (wheel and drag, default
- * true), `width`/`height` (drawing size, overriding the above).
+ * true), `width`/`height` (drawing size, overriding the above), `tiles` (`{ url, attribution }`:
+ * an XYZ tile layer under everything; `null` or absent, the default: none).
  */
-export function createMap(svg, { padding = 12, zoom = true, width, height } = {}) {
+export function createMap(svg, { padding = 12, zoom = true, width, height, tiles = null } = {}) {
   const box = svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width
     ? svg.viewBox.baseVal
     : null;
@@ -149,6 +168,34 @@ export function createMap(svg, { padding = 12, zoom = true, width, height } = {}
   svg.appendChild(root);
   const layers = new Map();
   const clickHandlers = new Set();
+
+  // The optional tile layer: the first <g> in `root` (under every layer), not one of `layers`.
+  const template = tileTemplate(tiles);
+  const tileLayer = template
+    ? root.appendChild(el("g", { class: "qc-map-layer qc-map-tiles", "data-layer": "tiles", "pointer-events": "none" }))
+    : null;
+  /** The tiles drawn, by "z/x/y". */
+  const tileNodes = new Map();
+  if (template && tiles.attribution) {
+    // Outside `root`, so it neither pans nor zooms; a white halo keeps it legible on any tile.
+    const credit = el("text", {
+      class: "qc-map-attribution",
+      x: W - 3,
+      y: H - 3,
+      "text-anchor": "end",
+      "font-size": 9,
+      fill: "#333",
+      stroke: "#fff",
+      "stroke-width": 2.5,
+      "stroke-linejoin": "round",
+      "paint-order": "stroke",
+      "pointer-events": "none",
+    });
+    credit.textContent = String(tiles.attribution);
+    svg.appendChild(credit);
+  }
+  // Tiles wait for the first `fit`: before it the projection shows the whole world.
+  let fitted = false;
 
   // The projection: unit Mercator -> px, `x = ox + k * mx`, `y = oy + k * my`.
   let k = W;
@@ -187,6 +234,7 @@ export function createMap(svg, { padding = 12, zoom = true, width, height } = {}
     k = Math.min((W - 2 * padding) / dx, (H - 2 * padding) / dy);
     ox = W / 2 - k * cx;
     oy = H / 2 - k * cy;
+    fitted = true;
     resetView();
     return api;
   }
@@ -345,6 +393,100 @@ export function createMap(svg, { padding = 12, zoom = true, width, height } = {}
     return () => clickHandlers.delete(fn);
   }
 
+  // --- tiles ----------------------------------------------------------------------------------
+
+  /**
+   * The part of the drawing (px before pan/zoom) the svg shows, and the screen px per drawing px
+   * at zoom 1. The svg may show more than its viewBox (`meet` letterboxing), so this reads the
+   * page's layout when it can.
+   */
+  function visibleDrawing() {
+    const matrix = svg.getScreenCTM && svg.getScreenCTM();
+    const rect = svg.getBoundingClientRect();
+    let x0 = 0, y0 = 0, x1 = W, y1 = H, screen = 1;
+    if (matrix && matrix.a > 0 && rect.width > 0 && rect.height > 0) {
+      screen = matrix.a;
+      x0 = (rect.left - matrix.e) / matrix.a;
+      x1 = (rect.right - matrix.e) / matrix.a;
+      y0 = (rect.top - matrix.f) / matrix.d;
+      y1 = (rect.bottom - matrix.f) / matrix.d;
+    }
+    const s = view.s;
+    return {
+      x0: (x0 - view.tx) / s, x1: (x1 - view.tx) / s,
+      y0: (y0 - view.ty) / s, y1: (y1 - view.ty) / s,
+      screen,
+    };
+  }
+
+  /** Draws the tiles covering the view at the zoom level of the current scale; drops the others. */
+  function drawTiles() {
+    if (!tileLayer || !fitted) return;
+    const v = visibleDrawing();
+    // Unit Mercator shown: tile (z, x, y) covers x/2^z..(x+1)/2^z (and likewise y).
+    const mx0 = Math.max(0, (v.x0 - ox) / k), mx1 = Math.min(1, (v.x1 - ox) / k);
+    const my0 = Math.max(0, (v.y0 - oy) / k), my1 = Math.min(1, (v.y1 - oy) / k);
+    const wanted = new Map();
+    if (mx1 > mx0 && my1 > my0) {
+      // Screen px per unit Mercator; the level whose tiles are about TILE_PX wide on screen.
+      const pxPerUnit = k * view.s * v.screen;
+      let z = Math.max(0, Math.min(TILE_MAX_Z, Math.round(Math.log2(pxPerUnit / TILE_PX))));
+      let range;
+      for (;;) {
+        const n = 2 ** z;
+        range = {
+          z, n,
+          xa: Math.floor(mx0 * n), xb: Math.min(n - 1, Math.floor(mx1 * n)),
+          ya: Math.floor(my0 * n), yb: Math.min(n - 1, Math.floor(my1 * n)),
+        };
+        if ((range.xb - range.xa + 1) * (range.yb - range.ya + 1) <= MAX_TILES || z === 0) break;
+        z -= 1;
+      }
+      const { n } = range;
+      const size = k / n;
+      // Half a screen px of overlap hides the seams between neighbouring tiles.
+      const overlap = 0.5 / (view.s * v.screen);
+      for (let ty = range.ya; ty <= range.yb; ty++) {
+        for (let tx = range.xa; tx <= range.xb; tx++) {
+          wanted.set(`${range.z}/${tx}/${ty}`, {
+            z: range.z, tx, ty,
+            x: ox + size * tx, y: oy + size * ty, size: size + overlap,
+          });
+        }
+      }
+    }
+    for (const [key, node] of tileNodes) {
+      if (!wanted.has(key)) {
+        node.remove();
+        tileNodes.delete(key);
+      }
+    }
+    for (const [key, t] of wanted) {
+      let node = tileNodes.get(key);
+      if (!node) {
+        const href = template.replaceAll("{z}", t.z).replaceAll("{x}", t.tx).replaceAll("{y}", t.ty);
+        node = el("image", { href, preserveAspectRatio: "none", class: "qc-map-tile", "data-tile": key });
+        // An unreachable tile server leaves the outlines alone, not broken images.
+        node.addEventListener("error", () => node.setAttribute("visibility", "hidden"), { once: true });
+        tileLayer.appendChild(node);
+        tileNodes.set(key, node);
+      }
+      node.setAttribute("x", round(t.x));
+      node.setAttribute("y", round(t.y));
+      node.setAttribute("width", round(t.size));
+      node.setAttribute("height", round(t.size));
+    }
+  }
+
+  // The page's layout (and so the screen scale) can change without a pan or zoom.
+  if (tileLayer && typeof ResizeObserver === "function") {
+    let pending = 0;
+    new ResizeObserver(() => {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(drawTiles);
+    }).observe(svg);
+  }
+
   // --- pan and zoom --------------------------------------------------------------------------
 
   function applyView() {
@@ -358,6 +500,7 @@ export function createMap(svg, { padding = 12, zoom = true, width, height } = {}
       if (node.isConnected) node.setAttribute("transform", pinTransform(node.qcAt));
       else pinned.delete(node);
     }
+    drawTiles();
   }
 
   function resetView() {
@@ -467,6 +610,8 @@ export function createMap(svg, { padding = 12, zoom = true, width, height } = {}
     resetView,
     /** The current zoom factor (1: fitted). */
     zoom: () => view.s,
+    /** Whether a tile layer is drawn under the layers (the `tiles` option). */
+    tiled: Boolean(tileLayer),
   };
   applyView();
   return api;

@@ -10,14 +10,16 @@ const DECIMALS = 6;
 /** `onSet()` runs when the map or a door plate sets the coordinates (typing fires `input` itself). */
 export function createPlacePicker(elements, { roster, precincts, onSet }) {
   const { svg, hint, place, datalist, lat, lng, address } = elements;
-  const map = createMap(svg, { padding: 6 });
+  // The server's tile layer, if it has one (`--tile-url`), under the outlines.
+  const map = createMap(svg, { padding: 6, tiles: roster.settings?.tiles });
   map.fit(precincts);
   map.layer("precincts");
   map.layer("marker");
   const shapes = map.drawGeoJSON("precincts", precincts, (feature) => ({
     class: "precinct",
     title: feature.properties.name || feature.properties.id,
-    attrs: { "data-precinct": feature.properties.id },
+    // Over tiles, the territories are tinted rather than filled, so the streets show through.
+    attrs: { "data-precinct": feature.properties.id, "fill-opacity": map.tiled ? 0.35 : null },
   }));
 
   const places = new Map();

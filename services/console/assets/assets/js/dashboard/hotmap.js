@@ -1,7 +1,8 @@
-// The hot-spot map: precinct outlines, H3 cells coloured by Gi* class (one <path data-cell> per
-// cell), the cells cameras see and the cameras, patrol presence per cell (coverage.js) and at the
-// hot cells' theft hours (green: patrols at every theft hour; orange ring and rank: a patrol gap),
-// the stations; hover and click linked with the cell table.
+// The hot-spot map: precinct outlines (over map tiles when the server has a tile server), H3 cells
+// coloured by Gi* class (one <path data-cell> per cell), the cells cameras see and the cameras,
+// patrol presence per cell (coverage.js) and at the hot cells' theft hours (green: patrols at every
+// theft hour; orange ring and rank: a patrol gap), the stations; hover and click linked with the
+// cell table.
 
 import { t } from "../common/i18n.js";
 import { count } from "../common/format.js";
@@ -45,7 +46,8 @@ export function cellSummary(p, facts, patrol) {
 
 export function createHotMap(ctx, link) {
   const svg = $("hotspot-map");
-  const map = createMap(svg, { padding: 10 });
+  // The server's tile layer, if it has one (`--tile-url`), under every layer.
+  const map = createMap(svg, { padding: 10, tiles: ctx.roster.settings?.tiles });
   for (const name of LAYERS) map.layer(name);
   for (const name of ["highlight", "patrol-cells", "cameras", "patrol"]) map.layer(name).classList.add("no-pointer");
   const paths = new Map();
@@ -62,7 +64,8 @@ export function createHotMap(ctx, link) {
     precinctPaths = map.drawGeoJSON("precincts", ctx.precinctsGeo, (f) => ({
       class: "precinct",
       title: `${f.properties.id} · ${f.properties.name}`,
-      attrs: { "data-precinct": f.properties.id },
+      // Over tiles, the territories are tinted rather than filled, so the streets show through.
+      attrs: { "data-precinct": f.properties.id, "fill-opacity": map.tiled ? 0.3 : null },
     }));
     map.drawPoints("stations", ctx.roster.precincts || [], (p) => ({
       shape: "square",
