@@ -1,5 +1,16 @@
 // Strings every page shares (top bar, sign-in, role checks, channels, offences), English and
-// Simplified Chinese.
+// Simplified Chinese; and the offences the forms offer.
+
+/** The offences the API takes (schemas/src/report.rs, `Offence`), in the forms' order; their names are `offence.*`. */
+export const OFFENCES = [
+  "shoplifting",
+  "pickpocketing",
+  "purse_snatching",
+  "theft_from_building",
+  "theft_from_vehicle",
+  "bicycle_theft",
+  "other_theft",
+];
 
 export const strings = {
   en: {

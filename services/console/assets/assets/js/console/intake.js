@@ -7,11 +7,11 @@ import { h, fill } from "../common/dom.js";
 import { localInputValue } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { serverDate } from "./clock.js";
-import { clearErrorOf, clearErrors, retranslateErrors, showErrors } from "./field-errors.js";
-import { createItems } from "./items.js";
-import { CHANNELS, OFFENCES, channelName, offenceName } from "./labels.js";
+import { createItems } from "../common/items.js";
+import { OFFENCES } from "../common/strings.js";
+import { CHANNELS, channelName, offenceName } from "./labels.js";
 import { createPlacePicker } from "./place.js";
-import { problemText } from "./problems.js";
+import { clearErrorOf, clearErrors, problemText, retranslateErrors, showErrors } from "./problems.js";
 
 const HOUR_MS = 3600_000;
 
@@ -49,7 +49,13 @@ export function createIntake({ roster, precincts, onFiled }) {
       },
     },
   );
-  const items = createItems({ container: $("items"), add: $("add-item"), total: $("items-total") });
+  const items = createItems({
+    container: $("items"),
+    add: $("add-item"),
+    total: $("items-total"),
+    keys: "intake",
+    compact: true,
+  });
 
   function options() {
     const chosenOffence = offence.value;

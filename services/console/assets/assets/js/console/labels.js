@@ -2,15 +2,6 @@
 
 import { t } from "../common/i18n.js";
 
-export const OFFENCES = [
-  "shoplifting",
-  "pickpocketing",
-  "purse_snatching",
-  "theft_from_building",
-  "theft_from_vehicle",
-  "bicycle_theft",
-  "other_theft",
-];
 export const CHANNELS = ["dispatcher", "doorplate", "alarm"];
 export const TASK_KINDS = ["precinct", "property", "scene"];
 

@@ -1,5 +1,7 @@
-// A refusal in words: known problem types in the current language, others with the server's detail.
+// A refusal in words: known problem types in the current language, others with the server's detail;
+// and the report form's field errors.
 
+import { createFieldErrors } from "../common/field-errors.js";
 import { t } from "../common/i18n.js";
 
 const KNOWN = new Set([
@@ -22,8 +24,9 @@ export function problemText(error) {
   return t("problem.other", { detail: error.problem?.detail || error.message });
 }
 
-// The server's field messages (services/intake/src/validate.rs), in the current language.
-const FIELD_MESSAGES = [
+// The report form's field errors (common/field-errors.js), with the server's field messages
+// (services/intake/src/validate.rs) in the current language.
+export const { clearErrorOf, clearErrors, retranslateErrors, showErrors } = createFieldErrors([
   [/^`from` must not be after `to`/, () => t("field.occurred.order")],
   [/^give either `at`/, () => t("field.occurred.shape")],
   [/^lies in the future/, () => t("field.occurred.future")],
@@ -36,12 +39,4 @@ const FIELD_MESSAGES = [
   [/^must not be empty/, () => t("field.empty")],
   [/^is implausibly large/, () => t("field.value_large")],
   [/^digits, spaces/, () => t("field.phone")],
-];
-
-export function fieldMessage(message) {
-  for (const [pattern, words] of FIELD_MESSAGES) {
-    const match = pattern.exec(message);
-    if (match) return words(match);
-  }
-  return message;
-}
+]);

@@ -1,25 +1,16 @@
 // The resident's report form: what happened, when, what they saw, what was taken, and (if they
-// like) their name and phone. One Idempotency-Key per form fill, and "just now" is stamped once per
-// form fill, so a double tap or a send again after a lost answer is the same request: the server
-// names the same case and files nothing twice. The key is renewed only for a new report.
+// like) their name and phone. One Idempotency-Key per form fill, and "just now" sends no time (the
+// server stamps it by its own clock), so a double tap or a send again after a lost answer is the
+// same request: the server names the same case and files nothing twice. The key is renewed only
+// for a new report.
 
 import { api, uuid } from "../common/api.js";
 import { h, fill } from "../common/dom.js";
 import { localInputValue } from "../common/format.js";
 import { t } from "../common/i18n.js";
+import { createItems } from "../common/items.js";
+import { OFFENCES } from "../common/strings.js";
 import { anyShown, clearErrorOf, clearErrors, refusalText, retranslateErrors, showErrors } from "./errors.js";
-import { createItems } from "./items.js";
-
-/** The offences the API takes (schemas/src/report.rs, `Offence`); their names are `offence.*`. */
-export const OFFENCES = [
-  "shoplifting",
-  "pickpocketing",
-  "purse_snatching",
-  "theft_from_building",
-  "theft_from_vehicle",
-  "bicycle_theft",
-  "other_theft",
-];
 
 /** Phones' clocks drift; the server allows five minutes (services/intake/src/validate.rs). */
 const FUTURE_SKEW_MS = 5 * 60_000;
@@ -30,7 +21,13 @@ export function createReportForm({ plate, onFiled }) {
   const at = $("occurred-at");
   const submit = $("report-submit");
   const formError = $("report-error");
-  const items = createItems({ container: $("items"), add: $("add-item"), total: $("items-total") });
+  const items = createItems({
+    container: $("items"),
+    add: $("add-item"),
+    total: $("items-total"),
+    keys: "report",
+    placeholder: true,
+  });
   let formErrorWords = null;
   /** Whether the form's message only points at field errors (it goes with the last of them). */
   let formErrorIsFields = false;

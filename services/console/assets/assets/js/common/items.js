@@ -1,18 +1,25 @@
-// What was taken: rows of a description and a value in dollars, added and removed at will.
+// Stolen-item rows (the console's report form and the residents' report page): a description and a
+// value in dollars per row, added and removed at will, with a running total.
 
-import { h } from "../common/dom.js";
-import { money } from "../common/format.js";
-import { t } from "../common/i18n.js";
+import { h } from "./dom.js";
+import { money } from "./format.js";
+import { t } from "./i18n.js";
 
 /** "25", "25.5", "$1,200.00" -> cents; "" -> 0; anything else -> null. */
-export function parseCents(text) {
+function parseCents(text) {
   const cleaned = String(text).replace(/[\s,$]/g, "");
   if (cleaned === "") return 0;
   if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
   return Math.round(Number.parseFloat(cleaned) * 100);
 }
 
-export function createItems({ container, add, total }) {
+/**
+ * The rows go in `container`; `add` is the "add an item" button; `total` shows the sum. The strings
+ * are `<keys>.item`, `.value`, `.remove_item`, `.items_total`, `.bad_value` (and
+ * `.item_placeholder` for the description with `placeholder`). `compact` rows (the console's, under
+ * a column head) have labels for screen readers only and a small remove button.
+ */
+export function createItems({ container, add, total, keys, compact = false, placeholder = false }) {
   let serial = 0;
 
   function addRow() {
@@ -23,8 +30,8 @@ export function createItems({ container, add, total }) {
       autocomplete: "off",
       maxlength: 300,
       "data-testid": "item-description",
-      "data-i18n-placeholder": "report.item_placeholder",
-      placeholder: t("report.item_placeholder"),
+      "data-i18n-placeholder": placeholder && `${keys}.item_placeholder`,
+      placeholder: placeholder && t(`${keys}.item_placeholder`),
       "aria-describedby": `${id}-description-error`,
     });
     const value = h("input", {
@@ -35,26 +42,28 @@ export function createItems({ container, add, total }) {
       "data-testid": "item-value",
       "aria-describedby": `${id}-value-error`,
     });
+    const label = (input, key) =>
+      h("label", { for: input.id, class: compact && "visually-hidden", "data-i18n": key, text: t(key) });
     const row = h(
       "div",
       { class: "item-row", "data-testid": "item-row" },
       h(
         "div",
         { class: "field item-description" },
-        h("label", { for: description.id, "data-i18n": "report.item", text: t("report.item") }),
+        label(description, `${keys}.item`),
         description,
         h("p", { class: "field-error", id: `${id}-description-error`, "data-error-for": "description", hidden: true }),
       ),
       h(
         "div",
         { class: "field item-value" },
-        h("label", { for: value.id, "data-i18n": "report.value", text: t("report.value") }),
+        label(value, `${keys}.value`),
         value,
         h("p", { class: "field-error", id: `${id}-value-error`, "data-error-for": "value_cents", hidden: true }),
       ),
       h("button", {
         type: "button",
-        class: "button quiet item-remove",
+        class: compact ? "button small quiet item-remove" : "button quiet item-remove",
         "data-testid": "item-remove",
         text: "×",
         onclick: () => remove(row),
@@ -75,9 +84,10 @@ export function createItems({ container, add, total }) {
     (next || container.firstElementChild)?.querySelector("input")?.focus();
   }
 
+  /** The remove buttons name their row's number (the labels follow the language by `data-i18n`). */
   function relabel() {
     [...container.children].forEach((row, index) => {
-      row.querySelector(".item-remove").setAttribute("aria-label", t("report.remove_item", { n: index + 1 }));
+      row.querySelector(".item-remove").setAttribute("aria-label", t(`${keys}.remove_item`, { n: index + 1 }));
     });
   }
 
@@ -85,7 +95,7 @@ export function createItems({ container, add, total }) {
     const cents = [...container.querySelectorAll('[data-testid="item-value"]')]
       .map((input) => parseCents(input.value))
       .reduce((sum, v) => sum + (v || 0), 0);
-    total.textContent = cents ? t("report.items_total", { total: money(cents) }) : "";
+    total.textContent = cents ? t(`${keys}.items_total`, { total: money(cents) }) : "";
   }
 
   /**
@@ -100,7 +110,7 @@ export function createItems({ container, add, total }) {
       const [description, value] = row.querySelectorAll("input");
       if (!description.value.trim() && !value.value.trim()) continue;
       const cents = parseCents(value.value);
-      if (cents === null) problems.push({ row, key: "value_cents", words: () => t("report.bad_value") });
+      if (cents === null) problems.push({ row, key: "value_cents", words: () => t(`${keys}.bad_value`) });
       items.push({ description: description.value.trim(), value_cents: cents ?? 0 });
       rows.push(row);
     }
