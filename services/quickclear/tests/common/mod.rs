@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses its own share of these helpers
 
+pub mod processes;
+
 use futures::StreamExt;
 use quickclear::app::{Application, DEFAULT_CLEARANCE_TARGET, Parts};
 use quickclear::services::Service;
