@@ -4,10 +4,11 @@
 //! the whole log through ordered subscriptions. No dual write, no outbox: the append is the publication.
 //!
 //! - [`port`]: the [`EventStore`] trait, positions, expected versions, [`Delivery`] and errors.
-//! - [`sqlite`]: the embedded adapter, one SQLite file, group commit on a writer thread.
+//! - [`sqlite`]: the embedded adapter, one SQLite file, group commit on a writer thread, one fsync
+//!   per group, unsynced subscribers served before it.
 //! - [`jetstream`]: the NATS JetStream adapter, one message per commit on subject `case.<id>`.
 //! - [`codec`]: how a commit is encoded, and the check of schema versions on read.
-//! - [`metrics`]: append latency and conflicts, per adapter.
+//! - [`metrics`]: append latency and conflicts, per adapter; the embedded store's fsyncs.
 //!
 //! Both adapters pass the same contract suite (`tests/contract.rs`).
 
