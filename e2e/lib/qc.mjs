@@ -10,6 +10,7 @@
 // Nothing here skips: a missing variable, browser or server is an error.
 
 import { chromium, request } from "playwright-core";
+import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -206,3 +207,28 @@ export const unitsOf = (view) => Object.fromEntries(view.tasks.map((task) => [ta
 
 /** A squad member's username: the unit id in lower case (infra/users/demo.toml, [every_unit]). */
 export const squadUser = (unit) => unit.toLowerCase();
+
+/** A phone's screen, for the terminal pages. */
+export const PHONE = { viewport: { width: 412, height: 915 }, isMobile: true };
+
+/**
+ * Signs in each unit's squad member on a phone of their own (which lets the terminal know where it
+ * is: the unit's base) and waits until every terminal is live. A map from unit id to `run.person`.
+ */
+export async function openTerminals(run, roster, units) {
+  const terminals = new Map();
+  await Promise.all(
+    units.map(async (unit) => {
+      const { base } = roster.units.find((u) => u.id === unit);
+      const person = await run.person(`terminal-${unit}`, { ...PHONE, geolocation: { latitude: base.lat, longitude: base.lng }, permissions: ["geolocation"] });
+      terminals.set(unit, person);
+      await signIn(person.page, squadUser(unit));
+      assert.equal(new URL(person.page.url()).pathname, "/terminal", `${unit} lands on the terminal`);
+    }),
+  );
+  for (const [unit, { page }] of terminals) {
+    await page.locator(`body[data-unit="${unit}"]`).waitFor({ state: "attached", timeout: 30_000 });
+    await page.locator('[data-testid="link-state"][data-state="live"]').waitFor({ timeout: 30_000 });
+  }
+  return terminals;
+}

@@ -10,9 +10,8 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { LOOP, Run, apiAs, caseOf, signIn, squadUser, unitsOf, waitForCount, waitForText, waitUntil } from "../lib/qc.mjs";
+import { LOOP, PHONE, Run, apiAs, caseOf, openTerminals, signIn, squadUser, unitsOf, waitForCount, waitForText, waitUntil } from "../lib/qc.mjs";
 
-const PHONE = { viewport: { width: 412, height: 915 }, isMobile: true };
 
 describe("resolve: clearing or closing a case releases every unit on it", () => {
   const run = new Run("resolve");
@@ -97,18 +96,8 @@ describe("resolve: clearing or closing a case releases every unit on it", () => 
       console.log(`cleared by arrest: ${arrested.id} ${JSON.stringify(arrested.units)}; closed: ${duplicate.id} ${JSON.stringify(duplicate.units)}`);
 
       const units = new Set([...Object.values(arrested.units), ...Object.values(duplicate.units)]);
-      await Promise.all(
-        [...units].map(async (unit) => {
-          const { base } = roster.units.find((u) => u.id === unit);
-          const person = await run.person(`terminal-${unit}`, { ...PHONE, geolocation: { latitude: base.lat, longitude: base.lng }, permissions: ["geolocation"] });
-          terminals.set(unit, person);
-          await signIn(person.page, squadUser(unit));
-          assert.equal(new URL(person.page.url()).pathname, "/terminal", `${unit} lands on the terminal`);
-        }),
-      );
+      for (const [unit, person] of await openTerminals(run, roster, [...units])) terminals.set(unit, person);
       for (const [unit, { page }] of terminals) {
-        await page.locator(`body[data-unit="${unit}"]`).waitFor({ state: "attached", timeout: 30_000 });
-        await page.locator('[data-testid="link-state"][data-state="live"]').waitFor({ timeout: 30_000 });
         for (const which of [arrested, duplicate]) {
           for (const [kind, holder] of Object.entries(which.units)) {
             if (holder !== unit) continue;

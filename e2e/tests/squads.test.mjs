@@ -6,10 +6,9 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { LOOP, Run, SOON, apiAs, caseOf, signIn, squadUser, unitsOf, waitForText, waitUntil } from "../lib/qc.mjs";
+import { LOOP, Run, SOON, apiAs, caseOf, openTerminals, signIn, unitsOf, waitForText, waitUntil } from "../lib/qc.mjs";
 
 const run = new Run("squads");
-const PHONE = { viewport: { width: 412, height: 915 }, isMobile: true };
 let admin;
 let roster;
 /** unit id -> { name, context, page } */
@@ -49,19 +48,8 @@ describe("squads: terminals, live and offline", () => {
       const units = ["D001", precincts.find((id) => id !== "D001"), ...ofKind("property"), ...ofKind("scene")];
       assert.ok(ofKind("property").length >= 2 && ofKind("scene").length >= 2, "several property and scene teams");
 
-      await Promise.all(
-        units.map(async (unit) => {
-          // A phone whose owner lets the terminal know where it is (the unit's base).
-          const { base } = roster.units.find((u) => u.id === unit);
-          const person = await run.person(`terminal-${unit}`, { ...PHONE, geolocation: { latitude: base.lat, longitude: base.lng }, permissions: ["geolocation"] });
-          terminals.set(unit, person);
-          await signIn(person.page, squadUser(unit));
-          assert.equal(new URL(person.page.url()).pathname, "/terminal", `${unit} lands on the terminal`);
-        }),
-      );
+      for (const [unit, person] of await openTerminals(run, roster, units)) terminals.set(unit, person);
       for (const [unit, { page }] of terminals) {
-        await page.locator(`body[data-unit="${unit}"]`).waitFor({ state: "attached", timeout: 30_000 });
-        await page.locator('[data-testid="link-state"][data-state="live"]').waitFor({ timeout: 30_000 });
         await waitForText(page.getByTestId("topbar-user"), unit);
         await page.locator('[data-testid="position-state"][data-state="on"]').waitFor({ timeout: 30_000 });
       }
