@@ -197,28 +197,14 @@ impl SqliteStore {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
-                let mut writer = Writer {
+                let writer = Writer {
                     conn: write_conn,
                     wal,
                     written,
                     live,
                     durable,
                 };
-                while let Ok(first) = requests.recv() {
-                    let mut pending = Unsynced::default();
-                    writer.commit_group(take_group(first, &requests), &mut pending);
-                    if writer.lingers() {
-                        let deadline = Instant::now() + SYNC_LINGER;
-                        while pending.answers.len() < MAX_GROUP {
-                            let wait = deadline.saturating_duration_since(Instant::now());
-                            let Ok(next) = requests.recv_timeout(wait) else {
-                                break;
-                            };
-                            writer.commit_group(take_group(next, &requests), &mut pending);
-                        }
-                    }
-                    writer.make_durable(pending);
-                }
+                writer.run(&requests);
             })
             .map_err(unexpected)?;
         Ok(Self { inner })
@@ -386,6 +372,26 @@ impl Answer {
 }
 
 impl Writer {
+    /// Serves the queue until the store is dropped: commit what is waiting, linger for company,
+    /// one fsync for all of it, answer.
+    fn run(mut self, requests: &mpsc::Receiver<WriteRequest>) {
+        while let Ok(first) = requests.recv() {
+            let mut pending = Unsynced::default();
+            self.commit_group(take_group(first, requests), &mut pending);
+            if self.lingers() {
+                let deadline = Instant::now() + SYNC_LINGER;
+                while pending.answers.len() < MAX_GROUP {
+                    let wait = deadline.saturating_duration_since(Instant::now());
+                    let Ok(next) = requests.recv_timeout(wait) else {
+                        break;
+                    };
+                    self.commit_group(take_group(next, requests), &mut pending);
+                }
+            }
+            self.make_durable(pending);
+        }
+    }
+
     /// Whether a commit should wait [`SYNC_LINGER`] for more before its fsync: only when there is
     /// an fsync to share and someone who may answer the commit before it.
     fn lingers(&self) -> bool {
