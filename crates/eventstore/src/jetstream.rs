@@ -173,7 +173,10 @@ fn commit_from(
         .strip_prefix("case.")
         .and_then(|id| id.parse().ok())
         .map(CaseId)
-        .ok_or_else(|| unexpected(format!("message on unexpected subject {subject}")))?;
+        .ok_or_else(|| StoreError::Undecodable {
+            position: sequence,
+            reason: format!("message on unexpected subject {subject}"),
+        })?;
     let commit_id = headers
         .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
         .map(|v| v.as_str())
@@ -184,7 +187,10 @@ fn commit_from(
         position: sequence,
         case_id,
         commit_id,
-        events: codec::decode(payload)?,
+        events: codec::decode(payload).map_err(|e| StoreError::Undecodable {
+            position: sequence,
+            reason: e.to_string(),
+        })?,
     })
 }
 

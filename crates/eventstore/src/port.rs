@@ -84,6 +84,10 @@ pub enum StoreError {
     Unavailable(String),
     #[error("event store failure: {0}")]
     Unexpected(String),
+    /// The commit at `position` is in the log but cannot be read (damaged, or written by a newer
+    /// build). Reading it again gives the same answer; a subscriber may go on after it.
+    #[error("the commit at position {position} cannot be decoded: {reason}")]
+    Undecodable { position: Position, reason: String },
 }
 
 impl StoreError {
@@ -91,7 +95,7 @@ impl StoreError {
         match self {
             StoreError::Conflict { .. } => ErrorKind::Conflict,
             StoreError::Unavailable(_) => ErrorKind::Unavailable,
-            StoreError::Unexpected(_) => ErrorKind::Unexpected,
+            StoreError::Unexpected(_) | StoreError::Undecodable { .. } => ErrorKind::Unexpected,
         }
     }
 }

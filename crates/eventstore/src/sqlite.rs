@@ -241,13 +241,14 @@ impl SqliteStore {
         }
     }
 
-    /// Commits after `after`, a batch at a time: durable ones, or whatever is in the log.
+    /// Commits after `after`, a batch at a time: durable ones, or whatever is in the log. A commit
+    /// that cannot be read ends the batch: those before it come first, then its error.
     async fn commits_after(
         &self,
         after: Position,
         follow: Follow,
-    ) -> Result<Vec<Commit>, StoreError> {
-        let commits = self
+    ) -> Result<(Vec<Commit>, Option<StoreError>), StoreError> {
+        let (commits, error) = self
             .read(move |conn| {
                 let mut stmt = conn
                     .prepare_cached(
@@ -258,14 +259,20 @@ impl SqliteStore {
                 let rows = stmt
                     .query_map(params![after, CATCH_UP_BATCH as i64], row_to_raw)
                     .map_err(unexpected)?;
-                rows.map(|r| r.map_err(unexpected).and_then(raw_to_commit))
-                    .collect::<Result<Vec<_>, _>>()
+                let mut commits = Vec::new();
+                for row in rows {
+                    match row.map_err(unexpected).and_then(raw_to_commit) {
+                        Ok(commit) => commits.push(commit),
+                        Err(error) => return Ok((commits, Some(error))),
+                    }
+                }
+                Ok((commits, None))
             })
             .await?;
         if let (Follow::Durable, Some(last)) = (follow, commits.last()) {
             self.durable(last.position).await?;
         }
-        Ok(commits)
+        Ok((commits, error))
     }
 
     fn follow(&self, after: Position, follow: Follow) -> Subscription {
@@ -310,12 +317,17 @@ fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCommit> {
 }
 
 fn raw_to_commit((position, stream, commit_id, events): RawCommit) -> Result<Commit, StoreError> {
-    let case_id = CaseId(stream.parse().map_err(unexpected)?);
+    let undecodable = |reason: String| StoreError::Undecodable { position, reason };
+    let case_id = CaseId(
+        stream
+            .parse()
+            .map_err(|e| undecodable(format!("stream {stream:?}: {e}")))?,
+    );
     Ok(Commit {
         position,
         case_id,
         commit_id,
-        events: codec::decode(&events)?,
+        events: codec::decode(&events).map_err(|e| undecodable(e.to_string()))?,
     })
 }
 
@@ -659,7 +671,7 @@ async fn feed(
     let mut caught_up = false;
     loop {
         loop {
-            let batch = store.commits_after(position, follow).await?;
+            let (batch, error) = store.commits_after(position, follow).await?;
             let done = batch.len() < CATCH_UP_BATCH;
             for commit in batch {
                 position = commit.position;
@@ -670,6 +682,9 @@ async fn feed(
                 {
                     return Ok(());
                 }
+            }
+            if let Some(error) = error {
+                return Err(error);
             }
             if done {
                 break;

@@ -46,6 +46,11 @@ impl Clock {
             .div_f64(self.speed)
     }
 
+    /// What a span of real time amounts to on this clock (`speed` times as long).
+    pub fn span_of(&self, real: Duration) -> chrono::Duration {
+        chrono::Duration::from_std(real.mul_f64(self.speed)).unwrap_or(chrono::Duration::MAX)
+    }
+
     /// Real seconds between two clock readings (for latency metrics, whatever the speed).
     pub fn real_seconds_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
         (to - from).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6 / self.speed

@@ -5,14 +5,26 @@
 //! - [`json`]: a JSON body extractor whose every rejection is a specific problem.
 //! - [`query`]: a query-string extractor whose rejection is a problem too.
 //! - [`commands`]: load a case, decide, append, retry on conflict.
-//! - [`metrics`]: the `/metrics` endpoint and the subscription-lag gauge.
+//! - [`metrics`]: the `/metrics` endpoint.
+//! - [`follow`]: [`follow::Follower`], the one way projections and processors read the case log.
+//! - [`health`]: every follower's state and lag, and `/readyz`.
+//! - [`supervise`]: [`Supervisor`], the process's long-running tasks, which stop it if they end.
 
 pub mod clock;
 pub mod commands;
+pub mod follow;
+pub mod health;
 pub mod json;
 pub mod metrics;
 pub mod problem;
 pub mod query;
+pub mod supervise;
 
 pub use clock::Clock;
+pub use follow::{Consistency, Follower, Step};
+pub use health::Health;
 pub use problem::Problem;
+pub use supervise::Supervisor;
+
+#[cfg(test)]
+mod scripted_store;

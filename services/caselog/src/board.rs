@@ -26,6 +26,9 @@ struct BoardEntry<'a> {
     #[serde(flatten)]
     summary: &'a Summary,
     resolved_at: Option<DateTime<Utc>>,
+    /// When an open case still without its units is reported as waiting for dispatch (`/readyz`
+    /// says so too); `null` once dispatched.
+    dispatch_due_at: Option<DateTime<Utc>>,
     tasks: Vec<BoardTask<'a>>,
 }
 
@@ -94,6 +97,8 @@ fn event(caselog: &CaseLog, summary: &Summary) -> Event {
     let entry = BoardEntry {
         summary,
         resolved_at: summary.resolved_at(),
+        dispatch_due_at: (summary.dispatched_at.is_none() && summary.resolved_at().is_none())
+            .then(|| summary.reported_at + caselog.clock.span_of(caselog.dispatch_within)),
         tasks,
     };
     Event::default()

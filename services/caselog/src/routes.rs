@@ -27,6 +27,8 @@ pub struct CaseLog {
     pub clock: Clock,
     /// How long a unit has to acknowledge a task (the board shows when each falls due).
     pub ack_window: chrono::Duration,
+    /// How long, in real time, a report may wait for its dispatch (the board shows when it is due).
+    pub dispatch_within: std::time::Duration,
     /// The share of cases to clear within 24 hours that dashboards draw as their target line.
     pub clearance_target: f64,
 }

@@ -2,10 +2,8 @@
 
 use crate::view::TaskView;
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use quickclear_case::{Case, CaseStatus};
-use quickclear_eventstore::{Delivery, EventStore};
-use quickclear_platform::metrics::Progress;
+use quickclear_platform::{Follower, Step};
 use quickclear_schemas::report::{Channel, Offence};
 use quickclear_schemas::{CaseId, EventEnvelope, UnitId};
 use serde::Serialize;
@@ -104,33 +102,12 @@ impl Summaries {
         self.changes.subscribe()
     }
 
-    /// Folds the log in for as long as the process runs, resuming after a lost subscription.
-    pub async fn follow(self: Arc<Self>, store: Arc<dyn EventStore>) {
-        let progress = Progress::track("caselog", store.clone(), std::time::Duration::from_secs(2));
-        let mut position = 0;
+    /// Folds the log in for as long as the process runs.
+    pub async fn follow(self: Arc<Self>, mut log: Follower) {
         loop {
-            match store.subscribe(position).await {
-                Ok(mut log) => {
-                    while let Some(delivery) = log.next().await {
-                        match delivery {
-                            Ok(Delivery::Commit(commit)) => {
-                                position = commit.position;
-                                self.apply(&commit.events);
-                                progress.handled(position);
-                            }
-                            Ok(Delivery::CaughtUp) => {
-                                tracing::info!(position, "case summaries caught up")
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "case summaries lost the log; resubscribing");
-                                break;
-                            }
-                        }
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "case summaries cannot subscribe; retrying"),
+            if let Step::Commit(commit) = log.next().await {
+                self.apply(&commit.events);
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     }
 

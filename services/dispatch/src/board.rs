@@ -183,6 +183,19 @@ impl Board {
             .collect()
     }
 
+    /// Open cases not dispatched yet (appending or not) reported before `due`, oldest first.
+    pub fn waiting_for_dispatch(&self, due: DateTime<Utc>) -> Vec<(CaseId, DateTime<Utc>)> {
+        let mut waiting: Vec<_> = self
+            .cases
+            .iter()
+            .filter(|(_, t)| t.case.dispatched_at.is_none())
+            .filter_map(|(id, t)| Some((*id, t.case.reported_at?)))
+            .filter(|(_, reported)| *reported < due)
+            .collect();
+        waiting.sort_by_key(|(id, reported)| (*reported, *id));
+        waiting
+    }
+
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
         self.deadlines.first().map(|(at, _, _)| *at)
     }
@@ -202,4 +215,60 @@ fn opens_case(events: &[EventEnvelope]) -> bool {
         events.first().map(|e| &e.event),
         Some(CaseEvent::ReportReceived(_))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A golden sample of `event_type`, on `case_id`, recorded at `at`.
+    fn sample(event_type: &str, case_id: CaseId, at: DateTime<Utc>) -> EventEnvelope {
+        let json = match event_type {
+            "ReportReceived" => {
+                include_str!("../../../schemas/samples/events/ReportReceived.v1.json")
+            }
+            _ => include_str!("../../../schemas/samples/events/CaseDispatched.v1.json"),
+        };
+        let mut envelope: EventEnvelope = serde_json::from_str(json).unwrap();
+        envelope.case_id = case_id;
+        envelope.recorded_at = at;
+        envelope
+    }
+
+    fn commit(position: Position, events: Vec<EventEnvelope>) -> Arc<Commit> {
+        Arc::new(Commit {
+            position,
+            case_id: events[0].case_id,
+            commit_id: format!("c{position}"),
+            events,
+        })
+    }
+
+    #[test]
+    fn reports_still_without_units_when_due_are_waiting_oldest_first() {
+        let t0: DateTime<Utc> = "2026-12-02T08:00:00Z".parse().unwrap();
+        let (older, newer, dispatched, fresh) = (
+            CaseId::random(),
+            CaseId::random(),
+            CaseId::random(),
+            CaseId::random(),
+        );
+        let mut board = Board::new(Duration::seconds(60));
+        board.apply(commit(
+            1,
+            vec![sample("ReportReceived", newer, t0 + Duration::seconds(2))],
+        ));
+        board.apply(commit(2, vec![sample("ReportReceived", older, t0)]));
+        board.apply(commit(3, vec![sample("ReportReceived", dispatched, t0)]));
+        board.apply(commit(4, vec![sample("CaseDispatched", dispatched, t0)]));
+        board.apply(commit(
+            5,
+            vec![sample("ReportReceived", fresh, t0 + Duration::seconds(9))],
+        ));
+        let due = t0 + Duration::seconds(5);
+        assert_eq!(
+            board.waiting_for_dispatch(due),
+            [(older, t0), (newer, t0 + Duration::seconds(2))]
+        );
+    }
 }

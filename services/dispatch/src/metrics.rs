@@ -34,3 +34,11 @@ pub static ESCALATIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     )
     .expect("metric registers once")
 });
+
+pub static UNDISPATCHED: LazyLock<IntGauge> = LazyLock::new(|| {
+    register_int_gauge!(
+        "quickclear_dispatch_undispatched_reports",
+        "Open reports still without their units longer after their receipt than dispatch allows."
+    )
+    .expect("metric registers once")
+});

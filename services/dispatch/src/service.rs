@@ -2,13 +2,11 @@
 
 use crate::board::Board;
 use crate::choose::{RULE, assignments, next_unit};
-use crate::metrics::{ESCALATIONS, REPORT_TO_DISPATCH, UNACKNOWLEDGED};
+use crate::metrics::{ESCALATIONS, REPORT_TO_DISPATCH, UNACKNOWLEDGED, UNDISPATCHED};
 use chrono::Duration;
-use futures::StreamExt;
 use quickclear_case::{CaseCommand, CommandContext, decide, stamp};
-use quickclear_eventstore::{Appended, Commit, Delivery, EventStore, ExpectedVersion, StoreError};
-use quickclear_platform::Clock;
-use quickclear_platform::metrics::Progress;
+use quickclear_eventstore::{Appended, Commit, EventStore, ExpectedVersion, StoreError};
+use quickclear_platform::{Clock, Follower, Step};
 use quickclear_roster::{LatLng, Roster};
 use quickclear_schemas::{Actor, CaseId, CommandId, TaskKind};
 use std::sync::Arc;
@@ -19,12 +17,17 @@ use uuid::Uuid;
 pub struct DispatchConfig {
     /// How long a unit has to acknowledge a task before it is escalated.
     pub ack_window: Duration,
+    /// How long, in real time, a report may wait for its units before it is reported as waiting:
+    /// on `/readyz` (the `undispatched` alert), in `quickclear_dispatch_undispatched_reports` and
+    /// on the board.
+    pub dispatch_within: std::time::Duration,
 }
 
 impl Default for DispatchConfig {
     fn default() -> Self {
         Self {
             ack_window: Duration::seconds(60),
+            dispatch_within: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -34,9 +37,9 @@ pub struct Dispatcher {
     roster: Arc<Roster>,
     clock: Clock,
     board: Board,
-    /// Log position handled so far; a resubscription continues from here.
-    position: u64,
-    progress: Progress,
+    dispatch_within: std::time::Duration,
+    /// The case log, from dispatch's point of view: unsynced ([`Dispatcher::new`]).
+    log: Follower,
     results: (
         mpsc::UnboundedSender<Outcome>,
         mpsc::UnboundedReceiver<Outcome>,
@@ -67,6 +70,9 @@ enum Outcome {
     },
 }
 
+/// How often dispatch looks for reports waiting longer than that.
+const WAITING_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Dispatch's command ids are derived from the case, so a restarted dispatcher repeating a decision
 /// repeats its id too: the store and the aggregate both recognise it.
 fn command_id(case_id: CaseId, what: &str) -> CommandId {
@@ -74,73 +80,80 @@ fn command_id(case_id: CaseId, what: &str) -> CommandId {
 }
 
 impl Dispatcher {
+    /// `log` should follow the log unsynced ([`quickclear_platform::Consistency::Unsynced`]):
+    /// dispatch's only effects are appends to the same log, so it may start on a report before the
+    /// report is durable, and its dispatch is then ready for the very next fsync.
     pub fn new(
+        log: Follower,
         store: Arc<dyn EventStore>,
         roster: Arc<Roster>,
         clock: Clock,
         config: DispatchConfig,
     ) -> Self {
-        let progress =
-            Progress::track("dispatch", store.clone(), std::time::Duration::from_secs(2));
         Self {
             store,
             roster,
             clock,
             board: Board::new(config.ack_window),
-            position: 0,
-            progress,
+            dispatch_within: config.dispatch_within,
+            log,
             results: mpsc::unbounded_channel(),
         }
     }
 
-    /// Runs until the process ends; a lost subscription is resumed where it stopped.
+    /// Runs until the process ends.
     pub async fn run(mut self) {
-        loop {
-            if let Err(error) = self.follow().await {
-                tracing::warn!(%error, "dispatch lost the case log; resubscribing");
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            }
-        }
-    }
-
-    async fn follow(&mut self) -> Result<(), StoreError> {
-        // Dispatch's only effects are appends to the same log, so it may start on a report before
-        // the report is durable: its dispatch is then ready for the very next fsync.
-        let mut log = self.store.subscribe_unsynced(self.position).await?;
         let mut live = false;
+        let mut waiting_check = tokio::time::interval(WAITING_CHECK);
+        waiting_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let deadline = self.board.next_deadline().filter(|_| live);
-            let timer = async {
+            let clock = self.clock;
+            let timer = async move {
                 match deadline {
-                    Some(at) => self.clock.sleep_until(at).await,
+                    Some(at) => clock.sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };
             tokio::select! {
-                delivery = log.next() => match delivery {
-                    Some(Ok(Delivery::Commit(commit))) => {
-                        self.position = commit.position;
-                        self.progress.handled(commit.position);
+                step = self.log.next() => match step {
+                    Step::Commit(commit) => {
                         let case_id = commit.case_id;
                         if self.board.apply(commit) && live {
                             self.dispatch(case_id);
                         }
                     }
-                    Some(Ok(Delivery::CaughtUp)) => {
+                    // Also after a lost subscription is taken up again: what was missed meanwhile
+                    // is dispatched now.
+                    Step::CaughtUp => {
                         live = true;
-                        tracing::info!(position = self.position, "dispatch caught up with the case log");
                         for case_id in self.board.undispatched() {
                             self.dispatch(case_id);
                         }
                     }
-                    Some(Err(error)) => return Err(error),
-                    None => return Err(StoreError::Unavailable("subscription ended".into())),
                 },
                 Some(outcome) = self.results.1.recv() => self.settle(outcome),
                 () = timer => self.escalate_overdue().await,
+                _ = waiting_check.tick(), if live => self.report_waiting(),
             }
             UNACKNOWLEDGED.set(self.board.unacknowledged() as i64);
         }
+    }
+
+    /// Raises the `undispatched` alert (`/readyz`) while a report has waited longer than
+    /// [`DispatchConfig::dispatch_within`] for its units, and clears it once none has.
+    fn report_waiting(&self) {
+        let due = self.clock.now() - self.clock.span_of(self.dispatch_within);
+        let waiting = self.board.waiting_for_dispatch(due);
+        UNDISPATCHED.set(waiting.len() as i64);
+        let detail = waiting.first().map(|(case_id, reported)| {
+            format!(
+                "{} report(s) not dispatched within {} s; the oldest: case {case_id}, reported at {reported}",
+                waiting.len(),
+                self.dispatch_within.as_secs()
+            )
+        });
+        self.log.status().alert("undispatched", detail);
     }
 
     /// Dispatches the case if it is open, undispatched and not already being written.

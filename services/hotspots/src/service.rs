@@ -8,15 +8,12 @@ use crate::cameras::{self, CameraCoverage, DEFAULT_RANGE_M};
 use crate::incidents::{Incident, IncidentTable};
 use crate::metrics::{ADVISORIES, UNUSABLE_REPORTS};
 use crate::ping_store::PingStore;
-use futures::StreamExt;
-use quickclear_eventstore::{Commit, Delivery, EventStore};
-use quickclear_platform::Clock;
-use quickclear_platform::metrics::Progress;
+use quickclear_eventstore::Commit;
+use quickclear_platform::{Clock, Follower, Step};
 use quickclear_roster::Roster;
 use quickclear_schemas::CaseEvent;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
 
 /// The file position pings are kept in, inside the data directory.
 pub const PINGS_FILE: &str = "hotspots.sqlite";
@@ -75,33 +72,12 @@ impl Hotspots {
         hotspots
     }
 
-    /// Folds the log in for as long as the process runs, resuming after a lost subscription.
-    pub async fn follow(self: Arc<Self>, store: Arc<dyn EventStore>) {
-        let progress = Progress::track("hotspots", store.clone(), Duration::from_secs(2));
-        let mut position = 0;
+    /// Folds the log in for as long as the process runs.
+    pub async fn follow(self: Arc<Self>, mut log: Follower) {
         loop {
-            match store.subscribe(position).await {
-                Ok(mut log) => {
-                    while let Some(delivery) = log.next().await {
-                        match delivery {
-                            Ok(Delivery::Commit(commit)) => {
-                                position = commit.position;
-                                self.apply(&commit);
-                                progress.handled(position);
-                            }
-                            Ok(Delivery::CaughtUp) => {
-                                tracing::info!(position, "hotspots caught up")
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "hotspots lost the log; resubscribing");
-                                break;
-                            }
-                        }
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "hotspots cannot subscribe; retrying"),
+            if let Step::Commit(commit) = log.next().await {
+                self.apply(&commit);
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 

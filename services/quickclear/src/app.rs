@@ -14,7 +14,8 @@ use quickclear_dispatch::{DispatchConfig, Dispatcher};
 use quickclear_eventstore::EventStore;
 use quickclear_hotspots::{Hotspots, HotspotsConfig};
 use quickclear_intake::Intake;
-use quickclear_platform::{Clock, Problem, metrics};
+use quickclear_platform::health::readyz;
+use quickclear_platform::{Clock, Consistency, Health, Problem, Supervisor, metrics};
 use quickclear_roster::Roster;
 use quickclear_squad::{Feeds, Squad};
 use std::future::Future;
@@ -56,6 +57,10 @@ pub struct Application {
     router: Router,
     /// The case summaries, when this process runs the case log (the demo's summary reads them).
     pub summaries: Option<Arc<Summaries>>,
+    /// The process's long-running tasks: when one ends, [`Application::run_until_stopped`] stops.
+    pub supervisor: Supervisor,
+    /// Every follower of the log in this process, for `/readyz`.
+    pub health: Health,
 }
 
 impl Application {
@@ -79,9 +84,13 @@ impl Application {
             clearance_target,
             tiles,
         };
+        let supervisor = Supervisor::default();
+        let health = Health::new(store.clone(), &supervisor);
+        let ready = health.clone();
         let mut router = Router::new()
             .route("/metrics", get(metrics::render))
             .route("/healthz", get(|| async { "ok" }))
+            .route("/readyz", get(move || readyz(ready.clone())))
             .merge(quickclear_access::routes())
             .merge(roster_routes::routes(roster.clone(), settings, clock));
         let mut summaries = None;
@@ -101,12 +110,14 @@ impl Application {
             router = router.merge(quickclear_intake::routes(Arc::new(intake)));
         }
         if services.contains(&Service::Dispatch) {
-            let dispatcher = Dispatcher::new(store.clone(), roster.clone(), clock, dispatch);
-            tokio::spawn(dispatcher.run());
+            let log = health.follow("dispatch", Consistency::Unsynced);
+            let dispatcher = Dispatcher::new(log, store.clone(), roster.clone(), clock, dispatch);
+            supervisor.spawn("dispatch", dispatcher.run());
         }
         if !squad_kinds.is_empty() {
             let feeds = Feeds::new(squad_kinds);
-            tokio::spawn(feeds.clone().follow(store.clone()));
+            let log = health.follow("squad", Consistency::Durable);
+            supervisor.spawn("squad feeds", feeds.clone().follow(log));
             let squad = Squad {
                 store: store.clone(),
                 roster: roster.clone(),
@@ -117,12 +128,14 @@ impl Application {
         }
         if services.contains(&Service::Caselog) {
             let projection = Summaries::new();
-            tokio::spawn(projection.clone().follow(store.clone()));
+            let log = health.follow("caselog", Consistency::Durable);
+            supervisor.spawn("case summaries", projection.clone().follow(log));
             let caselog = CaseLog {
                 store: store.clone(),
                 summaries: projection.clone(),
                 clock,
                 ack_window: dispatch.ack_window,
+                dispatch_within: dispatch.dispatch_within,
                 clearance_target,
             };
             router = router.merge(quickclear_caselog::routes(Arc::new(caselog)));
@@ -135,7 +148,8 @@ impl Application {
                 data_dir,
                 shared_data,
             });
-            tokio::spawn(hotspots.clone().follow(store.clone()));
+            let log = health.follow("hotspots", Consistency::Durable);
+            supervisor.spawn("hotspots", hotspots.clone().follow(log));
             router = router.merge(quickclear_hotspots::routes(hotspots));
         }
         // The pages answer whatever no route does; `/api/...`, other methods and unknown files
@@ -177,6 +191,8 @@ impl Application {
             listener,
             router,
             summaries,
+            supervisor,
+            health,
         }
     }
 
@@ -186,7 +202,7 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, or fails when a supervised task ends (ADR 0007).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -203,8 +219,10 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let serving = axum::serve(listener, service).with_graceful_shutdown(shutdown);
+        tokio::select! {
+            served = serving => served,
+            ended = self.supervisor.ended() => Err(std::io::Error::other(ended)),
+        }
     }
 }

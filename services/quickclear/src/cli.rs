@@ -246,6 +246,7 @@ pub fn dispatch_config(common: &CommonArgs) -> anyhow::Result<DispatchConfig> {
     }
     Ok(DispatchConfig {
         ack_window: chrono::Duration::seconds(common.ack_window),
+        ..DispatchConfig::default()
     })
 }
 
@@ -364,10 +365,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// Serves until Ctrl-C (or SIGTERM); open terminal feeds get a moment to close, then the process ends.
 pub async fn run(app: Application) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until_stopped(async {
+    let mut server = tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
     }));
-    shutdown_signal().await;
+    tokio::select! {
+        () = shutdown_signal() => {}
+        // A supervised task ended (ADR 0007), or the listener failed: stop, loudly.
+        served = &mut server => {
+            return served
+                .context("the server task")?
+                .context("quickclear cannot go on");
+        }
+    }
     tracing::info!("stopping");
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(2), server).await;

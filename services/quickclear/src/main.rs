@@ -73,7 +73,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         let mut options = demo::Options::new(args.roster.shared_data.clone());
         options.ack_window = dispatch.ack_window;
         options.skip_before = start.skip_before();
-        demo::Demo::start(app.local_addr(), store, &roster, &access, clock, options)?;
+        demo::Demo::start(&app, &roster, &access, clock, options)?;
     }
     cli::run(app).await
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use quickclear::services::Service;
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
-use quickclear_platform::Clock;
+use quickclear_platform::{Clock, Consistency, Health, Supervisor};
 use quickclear_schemas::TaskKind;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -508,13 +508,16 @@ async fn a_unit_arriving_before_dispatch_is_kept_and_its_times_are_not_back_fill
     assert_eq!((status, body["status"].clone()), (200, json!("on_scene")));
 
     // Dispatch starts late, catches up with the log and dispatches the waiting case.
+    let supervisor = Supervisor::default();
+    let health = Health::new(app.store.clone(), &supervisor);
     let dispatcher = Dispatcher::new(
+        health.follow("dispatch", Consistency::Unsynced),
         app.store.clone(),
         roster(),
         Clock::system(),
         DispatchConfig::default(),
     );
-    tokio::spawn(dispatcher.run());
+    supervisor.spawn("dispatch", dispatcher.run());
     let case =
         quickclear_testkit::eventually("the late dispatch", Duration::from_secs(10), || async {
             let (_, case) = get(&app.http, &format!("{}/api/v1/cases/{case_id}", app.base)).await;

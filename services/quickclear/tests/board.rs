@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use quickclear::services::Service;
+use quickclear_dispatch::DispatchConfig;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -73,6 +75,7 @@ async fn the_live_board_shows_each_case_with_its_three_tasks_as_they_change() {
     assert_eq!(dispatched["status"], "open");
     assert_eq!(dispatched["precinct"], "D001");
     assert!(dispatched["resolved_at"].is_null());
+    assert!(dispatched["dispatch_due_at"].is_null(), "{dispatched}");
     for kind in ["precinct", "property", "scene"] {
         let t = task(&dispatched, kind);
         assert_eq!(t["status"], "assigned", "{t}");
@@ -103,6 +106,27 @@ async fn the_live_board_shows_each_case_with_its_three_tasks_as_they_change() {
     .await;
     let snapshot = late.next_for(&case_id).await.data;
     assert_eq!(task(&snapshot, "precinct")["status"], "acknowledged");
+}
+
+/// With no dispatch running (its process down), the board still says when a report should have had
+/// its units: the page marks it once that time has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_without_units_shows_when_its_dispatch_was_due() {
+    let services = vec![Service::Intake, Service::Caselog];
+    let app = spawn_services(services, DispatchConfig::default()).await;
+    let mut board = Terminal::open(
+        app.http.get(format!("{}/api/v1/cases/live", app.base)),
+        "board",
+    )
+    .await;
+    let case_id = post_report(&app).await;
+    let entry = board.next_for(&case_id).await.data;
+    assert!(entry["dispatched_at"].is_null(), "{entry}");
+    assert_eq!(
+        seconds_between(&entry["reported_at"], &entry["dispatch_due_at"]),
+        DispatchConfig::default().dispatch_within.as_secs() as i64,
+        "{entry}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

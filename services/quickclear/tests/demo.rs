@@ -85,6 +85,7 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
     // that never answer are escalated, whatever a debug build's request latency.
     let dispatch = DispatchConfig {
         ack_window: Duration::minutes(30),
+        ..DispatchConfig::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let users = AccessConfig::parse(quickclear::cli::DEMO_USERS).unwrap();
@@ -103,14 +104,14 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
     };
     let app = Application::build(parts, listener);
     let addr = app.local_addr();
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
 
     let until = replay_origin() + Duration::days(1);
     let mut options = Options::new(data.clone());
     options.until = Some(until);
     options.ack_window = dispatch.ack_window;
     options.summary_every = None;
-    let mut demo = Demo::start(addr, store.clone(), &roster, &access, clock, options).unwrap();
+    let mut demo = Demo::start(&app, &roster, &access, clock, options).unwrap();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
     tokio::time::timeout(std::time::Duration::from_secs(90), demo.replay_finished())
         .await
         .expect("a simulated day is replayed within 90 real seconds");

@@ -291,6 +291,7 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
 async fn an_unacknowledged_task_is_escalated_to_the_next_unit() {
     let app = spawn_app_with(DispatchConfig {
         ack_window: chrono::Duration::seconds(1),
+        ..DispatchConfig::default()
     })
     .await;
     let (_, accepted) = post(

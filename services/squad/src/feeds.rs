@@ -1,9 +1,8 @@
 //! Terminal feeds, folded from the case log.
 
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
-use quickclear_eventstore::{Commit, Delivery, EventStore, Position};
-use quickclear_platform::metrics::Progress;
+use quickclear_eventstore::{Commit, Position};
+use quickclear_platform::{Follower, Step};
 use quickclear_schemas::event::CaseEvent;
 use quickclear_schemas::message::FeedItem;
 use quickclear_schemas::report::Report;
@@ -72,34 +71,12 @@ impl Feeds {
         self.kinds.contains(&kind)
     }
 
-    /// Follows the case log for as long as the process runs, resuming after a lost subscription.
-    pub async fn follow(self: Arc<Self>, store: Arc<dyn EventStore>) {
-        let progress = Progress::track("squad", store.clone(), std::time::Duration::from_secs(2));
-        let mut position = 0;
+    /// Follows the case log for as long as the process runs.
+    pub async fn follow(self: Arc<Self>, mut log: Follower) {
         loop {
-            let mut log = match store.subscribe(position).await {
-                Ok(log) => log,
-                Err(error) => {
-                    tracing::warn!(%error, "squad feeds cannot subscribe; retrying");
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                    continue;
-                }
-            };
-            while let Some(delivery) = log.next().await {
-                match delivery {
-                    Ok(Delivery::Commit(commit)) => {
-                        position = commit.position;
-                        self.apply(&commit);
-                        progress.handled(position);
-                    }
-                    Ok(Delivery::CaughtUp) => tracing::info!(position, "squad feeds caught up"),
-                    Err(error) => {
-                        tracing::warn!(%error, "squad feeds lost the case log; resubscribing");
-                        break;
-                    }
-                }
+            if let Step::Commit(commit) = log.next().await {
+                self.apply(&commit);
             }
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
     }
 

@@ -36,6 +36,7 @@ pub mod squads;
 pub mod stats;
 pub mod thefts;
 
+use crate::app::Application;
 use crate::demo::api::Api;
 use crate::demo::cameras::Cameras;
 use crate::demo::reports::{Devices, Replay};
@@ -47,7 +48,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::StreamExt;
 use quickclear_access::Access;
 use quickclear_eventstore::{Delivery, EventStore};
-use quickclear_platform::Clock;
+use quickclear_platform::{Clock, Consistency};
 use quickclear_roster::Roster;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -156,12 +157,12 @@ pub struct Demo {
 }
 
 impl Demo {
-    /// Starts the replay, the simulated squads and the summary, against the services listening on
-    /// `addr` and the store they share, signed in as accounts of `access`. Fails when the theft file
-    /// cannot be opened or the users file lacks the accounts the simulator acts as.
+    /// Starts the replay, the simulated squads and the summary, against the services of `app`,
+    /// signed in as accounts of `access`; the simulators follow `app`'s case log under its
+    /// supervision. Fails when the theft file cannot be opened or the users file lacks the accounts
+    /// the simulator acts as.
     pub fn start(
-        addr: SocketAddr,
-        store: Arc<dyn EventStore>,
+        app: &Application,
         roster: &Roster,
         access: &Arc<Access>,
         clock: Clock,
@@ -176,7 +177,7 @@ impl Demo {
             }
         };
         let sessions = Sessions::new(access.clone(), roster)?;
-        let api = Api::new(format!("http://{}", reachable(addr)), sessions)?;
+        let api = Api::new(format!("http://{}", reachable(app.local_addr())), sessions)?;
         let stats = Arc::new(Stats::default());
         let arrests = reports::Arrests::default();
         let squads = Arc::new(Squads {
@@ -201,7 +202,7 @@ impl Demo {
         patrols::start(
             api.clone(),
             clock,
-            store.clone(),
+            (&app.health, &app.supervisor),
             roster,
             options.seed,
             options.until,
@@ -209,9 +210,12 @@ impl Demo {
         // The squads start once the replay has read past the thefts an earlier run reported, so the
         // open cases they pick up know whether an arrest is due.
         let (ready, squads_may_start) = oneshot::channel();
-        tokio::spawn(async move {
+        let health = app.health.clone();
+        app.supervisor.spawn("demo squads", async move {
             let _ = squads_may_start.await;
-            squads.follow(store).await;
+            squads
+                .follow(health.follow("demo squads", Consistency::Durable))
+                .await;
         });
         let replay = tokio::spawn(replay.run(rows, ready));
         if let Some(every) = options.summary_every {

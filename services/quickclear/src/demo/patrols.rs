@@ -17,9 +17,7 @@ use crate::demo::reports::warn_sometimes;
 use crate::demo::rng::SplitMix64;
 use crate::demo::sessions::As;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use futures::StreamExt;
-use quickclear_eventstore::{Delivery, EventStore};
-use quickclear_platform::Clock;
+use quickclear_platform::{Clock, Consistency, Follower, Health, Step, Supervisor};
 use quickclear_roster::{LatLng, Roster};
 use quickclear_schemas::{CaseEvent, TaskKind, UnitId};
 use serde_json::json;
@@ -73,34 +71,18 @@ impl Sightings {
     }
 
     /// Records every reported theft's place, following the case log for as long as the process runs.
-    async fn follow(self: Arc<Self>, store: Arc<dyn EventStore>) {
-        let mut position = 0;
+    async fn follow(self: Arc<Self>, mut log: Follower) {
         loop {
-            match store.subscribe(position).await {
-                Ok(mut log) => {
-                    while let Some(delivery) = log.next().await {
-                        match delivery {
-                            Ok(Delivery::Commit(commit)) => {
-                                position = commit.position;
-                                for envelope in &commit.events {
-                                    if let CaseEvent::ReportReceived(received) = &envelope.event {
-                                        let report = &received.report;
-                                        let (lat, lng) = (report.location.lat, report.location.lng);
-                                        self.record(&report.precinct, LatLng { lat, lng });
-                                    }
-                                }
-                            }
-                            Ok(Delivery::CaughtUp) => {}
-                            Err(error) => {
-                                tracing::warn!(%error, "demo patrols lost the case log; resubscribing");
-                                break;
-                            }
-                        }
-                    }
+            let Step::Commit(commit) = log.next().await else {
+                continue;
+            };
+            for envelope in &commit.events {
+                if let CaseEvent::ReportReceived(received) = &envelope.event {
+                    let report = &received.report;
+                    let (lat, lng) = (report.location.lat, report.location.lng);
+                    self.record(&report.precinct, LatLng { lat, lng });
                 }
-                Err(error) => tracing::warn!(%error, "demo patrols cannot subscribe; retrying"),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     }
 }
@@ -119,13 +101,14 @@ struct Car {
 pub fn start(
     api: Api,
     clock: Clock,
-    store: Arc<dyn EventStore>,
+    (health, supervisor): (&Health, &Supervisor),
     roster: &Roster,
     seed: u64,
     until: Option<DateTime<Utc>>,
 ) {
     let sightings = Arc::new(Sightings::default());
-    tokio::spawn(sightings.clone().follow(store));
+    let log = health.follow("demo patrols", Consistency::Durable);
+    supervisor.spawn("demo patrols", sightings.clone().follow(log));
     let failures = Arc::new(AtomicU64::new(0));
     for unit in roster.units_of(TaskKind::Precinct) {
         let mut rng = SplitMix64::for_key(seed, &format!("patrol {}", unit.id));

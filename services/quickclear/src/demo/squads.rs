@@ -19,10 +19,8 @@ use crate::demo::rng::SplitMix64;
 use crate::demo::sessions::As;
 use crate::demo::stats::{Stats, inc};
 use chrono::{DateTime, Duration, Utc};
-use futures::StreamExt;
 use quickclear_case::{Case, TaskStatus};
-use quickclear_eventstore::{Delivery, EventStore};
-use quickclear_platform::Clock;
+use quickclear_platform::{Clock, Follower, Step};
 use quickclear_schemas::finding::{EvidenceItem, Finding, TrajectoryPoint};
 use quickclear_schemas::message::{Resolution, ResolutionRequest, TaskAction, TaskCommandRequest};
 use quickclear_schemas::{CaseEvent, CaseId, CommandId, EventEnvelope, TaskKind, UnitId};
@@ -78,36 +76,22 @@ impl Squads {
     /// Follows the case log for as long as the process runs. Cases open when it catches up (left by
     /// an earlier run) are picked up where they stand; from then on each new assignment starts a
     /// lifecycle.
-    pub async fn follow(self: Arc<Self>, store: Arc<dyn EventStore>) {
-        let mut position = 0;
+    pub async fn follow(self: Arc<Self>, mut log: Follower) {
         let mut open: HashMap<CaseId, Case> = HashMap::new();
         let mut live = false;
         loop {
-            match store.subscribe(position).await {
-                Ok(mut log) => {
-                    while let Some(delivery) = log.next().await {
-                        match delivery {
-                            Ok(Delivery::Commit(commit)) => {
-                                position = commit.position;
-                                for envelope in &commit.events {
-                                    self.apply(&mut open, envelope, live);
-                                }
-                            }
-                            Ok(Delivery::CaughtUp) if !live => {
-                                live = true;
-                                self.pick_up(&open);
-                            }
-                            Ok(Delivery::CaughtUp) => {}
-                            Err(error) => {
-                                tracing::warn!(%error, "demo squads lost the case log; resubscribing");
-                                break;
-                            }
-                        }
+            match log.next().await {
+                Step::Commit(commit) => {
+                    for envelope in &commit.events {
+                        self.apply(&mut open, envelope, live);
                     }
                 }
-                Err(error) => tracing::warn!(%error, "demo squads cannot subscribe; retrying"),
+                Step::CaughtUp if !live => {
+                    live = true;
+                    self.pick_up(&open);
+                }
+                Step::CaughtUp => {}
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     }
 

@@ -109,22 +109,28 @@ pub async fn spawn_with_tiles(
     tiles: Option<quickclear::roster_routes::Tiles>,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> =
-        Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
+    let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(&log_file(&dir)).unwrap());
+    spawn_on(store, dir, services, dispatch, tiles).await
+}
+
+/// The embedded store's file in a test's data directory.
+pub fn log_file(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("log.sqlite")
+}
+
+/// The application on `store`, keeping its own files in `dir`.
+pub async fn spawn_on(
+    store: Arc<dyn EventStore>,
+    dir: tempfile::TempDir,
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+    tiles: Option<quickclear::roster_routes::Tiles>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let access = access();
-    let parts = Parts {
-        store: store.clone(),
-        roster: roster(),
-        access: access.clone(),
-        clock: Clock::system(),
-        services,
-        dispatch,
-        clearance_target: DEFAULT_CLEARANCE_TARGET,
-        tiles,
-        data_dir: Some(dir.path().to_owned()),
-        shared_data: Some(shared_data()),
-    };
+    let mut parts = parts(store.clone(), &dir, services);
+    let access = parts.access.clone();
+    parts.dispatch = dispatch;
+    parts.tiles = tiles;
     let app = Application::build(parts, listener);
     let base = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -134,6 +140,23 @@ pub async fn spawn_with_tiles(
         http: client_as(&access, "admin"),
         access,
         _dir: dir,
+    }
+}
+
+/// What a process of `services` on `store` is made of, keeping its files in `dir`: the demo
+/// roster, [`access`], the system clock, the default dispatch configuration, no tiles.
+pub fn parts(store: Arc<dyn EventStore>, dir: &tempfile::TempDir, services: Vec<Service>) -> Parts {
+    Parts {
+        store,
+        roster: roster(),
+        access: access(),
+        clock: Clock::system(),
+        services,
+        dispatch: DispatchConfig::default(),
+        clearance_target: DEFAULT_CLEARANCE_TARGET,
+        tiles: None,
+        data_dir: Some(dir.path().to_owned()),
+        shared_data: Some(shared_data()),
     }
 }
 

@@ -1,6 +1,7 @@
 // The live board: every open case (and those resolved in the last 24 hours) from
-// `GET /api/v1/cases/live`, each with its three tasks; filters by precinct and status. Cases with an
-// acknowledgement overdue come first, in red; escalated cases are marked.
+// `GET /api/v1/cases/live`, each with its three tasks; filters by precinct and status. Cases still
+// without units past their `dispatch_due_at` and cases with an acknowledgement overdue come first,
+// in red; escalated cases are marked.
 
 import { h, fill } from "../common/dom.js";
 import { age, clockTime, dateTime } from "../common/format.js";
@@ -37,9 +38,12 @@ export function createBoard(elements, { unitName, now, onOpen }) {
     if (!frame) frame = requestAnimationFrame(render);
   }
 
+  const undispatched = (entry, at) =>
+    entry.status === "open" && entry.dispatch_due_at != null && at > Date.parse(entry.dispatch_due_at);
   const overdue = (entry, at) => entry.status === "open" && entry.tasks.some((task) => isOverdue(task, at));
+  const late = (entry, at) => undispatched(entry, at) || overdue(entry, at);
   const escalated = (entry) => entry.status === "open" && entry.escalations > 0;
-  const needsAttention = (entry, at) => overdue(entry, at) || escalated(entry);
+  const needsAttention = (entry, at) => late(entry, at) || escalated(entry);
 
   function visible(entry, at) {
     if (precinct.value && entry.precinct !== precinct.value) return false;
@@ -56,10 +60,11 @@ export function createBoard(elements, { unitName, now, onOpen }) {
     }
   }
 
-  /** Overdue acknowledgements first (someone must act now), then open cases, then resolved ones. */
+  /** Reports without units and overdue acknowledgements first (someone must act now), then open
+   * cases, then resolved ones. */
   function rank(entry, at) {
     if (entry.status !== "open") return 2;
-    return overdue(entry, at) ? 0 : 1;
+    return late(entry, at) ? 0 : 1;
   }
 
   function render() {
@@ -100,7 +105,7 @@ export function createBoard(elements, { unitName, now, onOpen }) {
       {
         class: [
           "case-row",
-          overdue(entry, at) && "overdue",
+          late(entry, at) && "overdue",
           escalated(entry) && "escalated",
           entry.status !== "open" && "resolved",
           isFresh && "fresh",
@@ -153,6 +158,13 @@ export function createBoard(elements, { unitName, now, onOpen }) {
                 text: t("board.escalated", { n: entry.escalations }),
               })
             : null,
+          undispatched(entry, at)
+            ? h("span", {
+                class: "badge alert",
+                "data-testid": "case-undispatched",
+                text: t("board.undispatched"),
+              })
+            : null,
           isFresh ? h("span", { class: "badge violet", text: t("board.just_filed") }) : null,
         ),
       ),
@@ -184,7 +196,8 @@ export function createBoard(elements, { unitName, now, onOpen }) {
     const inPrecinct = [...entries.values()].filter(
       (e) => e.status === "open" && (!precinct.value || e.precinct === precinct.value),
     );
-    const late = inPrecinct.filter((e) => overdue(e, at)).length;
+    const waiting = inPrecinct.filter((e) => undispatched(e, at)).length;
+    const tardy = inPrecinct.filter((e) => overdue(e, at)).length;
     const moved = inPrecinct.filter(escalated).length;
     fill(
       counts,
@@ -193,11 +206,18 @@ export function createBoard(elements, { unitName, now, onOpen }) {
         "data-testid": "count-open",
         text: t("board.count_open", { n: inPrecinct.length }),
       }),
-      late
+      waiting
+        ? h("span", {
+            class: "badge alert",
+            "data-testid": "count-undispatched",
+            text: t("board.count_undispatched", { n: waiting }),
+          })
+        : null,
+      tardy
         ? h("span", {
             class: "badge alert",
             "data-testid": "count-overdue",
-            text: t("board.count_overdue", { n: late }),
+            text: t("board.count_overdue", { n: tardy }),
           })
         : null,
       moved
@@ -212,12 +232,12 @@ export function createBoard(elements, { unitName, now, onOpen }) {
 
   function overdueSignature(at) {
     return [...entries.values()]
-      .filter((entry) => overdue(entry, at))
+      .filter((entry) => late(entry, at))
       .map((entry) => entry.case_id)
       .join();
   }
 
-  /** Ages and deadlines move on; a task that just became overdue re-sorts the board. */
+  /** Ages and deadlines move on; a case that just became late re-sorts the board. */
   function tick() {
     const at = now();
     for (const [id, since] of fresh) {
