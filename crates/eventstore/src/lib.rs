@@ -5,7 +5,8 @@
 //!
 //! - [`port`]: the [`EventStore`] trait, positions, expected versions, [`Delivery`] and errors.
 //! - [`sqlite`]: the embedded adapter, one SQLite file, group commit on a writer thread, one fsync
-//!   per group, unsynced subscribers served before it.
+//!   per group, unsynced subscribers served before it; a chain of links over every commit
+//!   (`sqlite/chain.rs`, ADR 0008) and SQLite's structure check at open.
 //! - [`jetstream`]: the NATS JetStream adapter, one message per commit on subject `case.<id>`.
 //! - [`codec`]: how a commit is encoded, and the check of schema versions on read.
 //! - [`metrics`]: append latency and conflicts, per adapter; the embedded store's fsyncs.
@@ -19,6 +20,6 @@ pub mod port;
 pub mod sqlite;
 
 pub use port::{
-    Acker, Appended, Commit, Delivery, DurableSubscription, ErrorKind, EventStore, ExpectedVersion,
-    Position, StoreError, Subscription,
+    Acker, Appended, Break, ChainReport, Commit, Delivery, DurableSubscription, ErrorKind,
+    EventStore, ExpectedVersion, Position, StoreError, Subscription,
 };

@@ -100,6 +100,20 @@ impl StoreError {
     }
 }
 
+/// Where a store's chain of links (ADR 0008) is broken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Break {
+    pub position: Position,
+    pub what: &'static str,
+}
+
+/// What a walk of the whole chain found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainReport {
+    pub commits: u64,
+    pub breaks: Vec<Break>,
+}
+
 /// The case log.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
@@ -136,6 +150,12 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// The position of the last commit in the log (0 when empty).
     async fn head(&self) -> Result<Position, StoreError>;
+
+    /// Walks the whole log and its chain of links (ADR 0008) and says where it is broken; `None`
+    /// from a store that keeps no chain (JetStream, for now).
+    async fn verify_chain(&self) -> Result<Option<ChainReport>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// A named subscription whose progress the store remembers.

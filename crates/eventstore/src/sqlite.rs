@@ -10,17 +10,19 @@
 //! the file through a reader connection, and its appenders get their answers. Reads never show a
 //! commit before it is durable.
 
+mod chain;
+
 use crate::codec;
 use crate::metrics::{APPEND_SECONDS, CONFLICTS, SQLITE_SYNC_SECONDS};
 use crate::port::{
-    Acker, Appended, Commit, Delivery, DurableSubscription, EventStore, ExpectedVersion, Position,
-    StoreError, Subscription, channel_stream,
+    Acker, Appended, ChainReport, Commit, Delivery, DurableSubscription, EventStore,
+    ExpectedVersion, Position, StoreError, Subscription, channel_stream,
 };
 use async_trait::async_trait;
 use quickclear_schemas::{CaseId, EventEnvelope};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 use tokio::sync::{broadcast, oneshot, watch};
@@ -63,6 +65,8 @@ pub struct SqliteStore {
 }
 
 struct Inner {
+    /// The file, for checks that read all of it on a connection of their own.
+    path: PathBuf,
     writer: mpsc::Sender<WriteRequest>,
     /// Dropped with the store, which ends the checkpointer thread.
     _checkpointer: mpsc::Sender<()>,
@@ -159,7 +163,12 @@ impl SqliteStore {
     /// Opens (or creates) the store in `path` with the given durability of the writer's commits.
     pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StoreError> {
         let write_conn = open_connection(path)?;
+        quick_check(&write_conn, path)?;
         write_conn.execute_batch(SCHEMA).map_err(unexpected)?;
+        write_conn
+            .execute_batch(chain::SCHEMA)
+            .map_err(unexpected)?;
+        let link = chain::head(&write_conn).map_err(unexpected)?;
         // The writer's commits only write the WAL; `Writer::sync` makes them durable (or, with
         // `Checkpoint`, the next checkpoint does). The writer never checkpoints: a checkpoint
         // copies the WAL into the database file and fsyncs it, and on the writer it would stall
@@ -187,6 +196,7 @@ impl SqliteStore {
             disk_failed: false,
         });
         let inner = Arc::new(Inner {
+            path: path.to_owned(),
             writer,
             _checkpointer: checkpointer,
             reader: Mutex::new(reader),
@@ -199,6 +209,7 @@ impl SqliteStore {
             .spawn(move || {
                 let writer = Writer {
                     conn: write_conn,
+                    link,
                     wal,
                     written,
                     live,
@@ -313,7 +324,14 @@ fn spawn_checkpointer(conn: Connection) -> Result<mpsc::Sender<()>, StoreError> 
 type RawCommit = (Position, String, String, Vec<u8>);
 
 fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCommit> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    // Read whatever a damaged or hand-edited row holds: deciding whether it is a commit is
+    // `raw_to_commit`'s job, which names the position when it is not.
+    Ok((
+        row.get(0)?,
+        chain::stored_text(row, 1)?,
+        chain::stored_text(row, 2)?,
+        chain::stored_bytes(row, 3)?,
+    ))
 }
 
 fn raw_to_commit((position, stream, commit_id, events): RawCommit) -> Result<Commit, StoreError> {
@@ -333,6 +351,8 @@ fn raw_to_commit((position, stream, commit_id, events): RawCommit) -> Result<Com
 
 struct Writer {
     conn: Connection,
+    /// The chain's last link: the next commit's is made from it ([`chain::link`]).
+    link: chain::Link,
     /// The WAL to fsync after each commit, when every commit is durable before it is answered.
     wal: Option<File>,
     written: broadcast::Sender<Arc<Commit>>,
@@ -417,7 +437,8 @@ impl Writer {
             fail_all(group, DISK_FAILED);
             return;
         }
-        let tx = match self
+        let link_before = self.link;
+        let mut tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
         {
@@ -436,7 +457,13 @@ impl Writer {
                     commit_id,
                     events,
                     ..
-                } => append_one(&tx, *case_id, *expected, commit_id, events).map(Some),
+                } => append_one(
+                    &mut tx,
+                    &mut self.link,
+                    (*case_id, *expected, commit_id),
+                    events,
+                )
+                .map(Some),
                 WriteRequest::Checkpoint { name, position, .. } => tx
                     .execute(
                         "INSERT INTO checkpoints (name, position) VALUES (?1, ?2)
@@ -449,6 +476,7 @@ impl Writer {
             outcomes.push((request, outcome));
         }
         if let Err(e) = tx.commit() {
+            self.link = link_before;
             fail_all(
                 outcomes.into_iter().map(|(r, _)| r).collect(),
                 &format!("commit: {e}"),
@@ -530,13 +558,15 @@ fn fail_all(group: Vec<WriteRequest>, why: &str) {
     }
 }
 
+/// Checks and inserts one commit and its link, in a savepoint of the group's transaction: a
+/// refusal or failure leaves nothing of it behind.
 fn append_one(
-    tx: &rusqlite::Transaction<'_>,
-    case_id: CaseId,
-    expected: ExpectedVersion,
-    commit_id: &str,
+    tx: &mut rusqlite::Transaction<'_>,
+    link: &mut chain::Link,
+    (case_id, expected, commit_id): (CaseId, ExpectedVersion, &str),
     events: &[EventEnvelope],
 ) -> Result<Appended, StoreError> {
+    let tx = tx.savepoint().map_err(unexpected)?;
     let stream = case_id.to_string();
     let existing: Option<Position> = tx
         .prepare_cached("SELECT position FROM commits WHERE stream = ?1 AND commit_id = ?2")
@@ -562,10 +592,62 @@ fn append_one(
     )
     .and_then(|mut s| s.execute(params![stream, version + 1, commit_id, encoded]))
     .map_err(unexpected)?;
+    let position = tx.last_insert_rowid() as Position;
+    let stored = chain::Stored {
+        position,
+        stream: &stream,
+        version: version + 1,
+        commit_id,
+        events: &encoded,
+    };
+    let next = chain::link(link, &stored);
+    chain::record(&tx, position, &next).map_err(unexpected)?;
+    tx.commit().map_err(unexpected)?;
+    *link = next;
     Ok(Appended {
-        position: tx.last_insert_rowid() as Position,
+        position,
         duplicate: false,
     })
+}
+
+fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| StoreError::Unavailable(format!("open {}: {e}", path.display())))
+}
+
+/// SQLite's quick check of the file's structure (not of the rows' contents): a damaged file is
+/// refused at open, before anything of it is served.
+fn quick_check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    // A file too damaged for the check to run is reported the same way.
+    let findings =
+        integrity_findings(conn, "quick_check").unwrap_or_else(|error| vec![error.to_string()]);
+    match findings.first() {
+        None => Ok(()),
+        Some(first) => Err(StoreError::Unexpected(format!(
+            "{} is damaged ({first}; {} finding(s) in all): restore it from a backup; \
+             `quickclear verify` runs the full check",
+            path.display(),
+            findings.len()
+        ))),
+    }
+}
+
+/// What `PRAGMA <check>` (`quick_check` or `integrity_check`) found; empty when the file is sound.
+fn integrity_findings(conn: &Connection, check: &str) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare(&format!("PRAGMA {check}"))?;
+    let findings = statement
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(findings.into_iter().filter(|f| f != "ok").collect())
+}
+
+/// The full check of an embedded log, for `quickclear verify`: SQLite's integrity check of the
+/// file, then the whole chain of links.
+pub fn verify_file(path: &Path) -> Result<(Vec<String>, ChainReport), StoreError> {
+    let conn = open_read_only(path)?;
+    let findings = integrity_findings(&conn, "integrity_check").map_err(unexpected)?;
+    let chain = chain::verify(&conn).map_err(unexpected)?;
+    Ok((findings, chain))
 }
 
 #[async_trait]
@@ -654,6 +736,17 @@ impl EventStore for SqliteStore {
 
     async fn head(&self) -> Result<Position, StoreError> {
         Ok(self.inner.durable.borrow().position)
+    }
+
+    /// On a connection of its own, off the async workers, so reads go on meanwhile.
+    async fn verify_chain(&self) -> Result<Option<ChainReport>, StoreError> {
+        let path = self.inner.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = open_read_only(&path)?;
+            chain::verify(&conn).map(Some).map_err(unexpected)
+        })
+        .await
+        .map_err(unexpected)?
     }
 }
 

@@ -76,6 +76,8 @@ pub struct Health {
 struct Inner {
     store: Arc<dyn EventStore>,
     subscribers: Mutex<Vec<Arc<SubscriberStatus>>>,
+    /// Problems of the process beyond its followers (a broken chain of links), by name.
+    problems: Mutex<BTreeMap<&'static str, String>>,
     samples: Mutex<VecDeque<(Instant, Position)>>,
 }
 
@@ -86,6 +88,7 @@ impl Health {
             inner: Arc::new(Inner {
                 store,
                 subscribers: Mutex::default(),
+                problems: Mutex::default(),
                 samples: Mutex::default(),
             }),
         };
@@ -98,6 +101,16 @@ impl Health {
         let status = Arc::new(SubscriberStatus::new(name));
         self.lock_subscribers().push(status.clone());
         Follower::new(self.inner.store.clone(), consistency, status)
+    }
+
+    /// Raises (`Some`) or clears (`None`) a problem of the process; any raised problem makes it
+    /// not ready.
+    pub fn problem(&self, name: &'static str, detail: Option<String>) {
+        let mut problems = self.inner.problems.lock().expect("problems lock");
+        match detail {
+            Some(detail) => problems.insert(name, detail),
+            None => problems.remove(name),
+        };
     }
 
     /// The whole report: the store's answer and every subscriber's state.
@@ -129,10 +142,12 @@ impl Health {
                 error: Some(error.to_string()),
             },
         };
+        let problems = self.inner.problems.lock().expect("problems lock").clone();
         Readiness {
-            ready: store.ok && subscribers.iter().all(|s| s.ready),
+            ready: store.ok && subscribers.iter().all(|s| s.ready) && problems.is_empty(),
             store,
             subscribers,
+            problems,
         }
     }
 
@@ -200,6 +215,8 @@ pub struct Readiness {
     pub ready: bool,
     pub store: StoreReport,
     pub subscribers: Vec<SubscriberReport>,
+    /// The process's own problems, by name (`chain`: the log's chain of links is broken).
+    pub problems: BTreeMap<&'static str, String>,
 }
 
 #[derive(Debug, Serialize)]

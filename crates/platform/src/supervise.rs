@@ -30,7 +30,14 @@ struct Inner {
 #[derive(Default)]
 struct Tasks {
     set: JoinSet<()>,
-    names: HashMap<Id, &'static str>,
+    names: HashMap<Id, Name>,
+}
+
+#[derive(Clone, Copy)]
+struct Name {
+    name: &'static str,
+    /// Done when it returns (a check at start); only its panic is a failure.
+    once: bool,
 }
 
 /// A supervised task that ended.
@@ -43,9 +50,19 @@ pub struct TaskEnded {
 }
 
 impl Supervisor {
-    /// Runs `task` under supervision. Call it inside a Tokio runtime.
+    /// Runs `task`, meant to run for the process's life, under supervision. Call it inside a
+    /// Tokio runtime.
     pub fn spawn(&self, name: &'static str, task: impl Future<Output = ()> + Send + 'static) {
-        let task: BoxFuture<'static, ()> = Box::pin(task);
+        self.add(Name { name, once: false }, Box::pin(task));
+    }
+
+    /// Runs `task`, which may finish (a check at start), under supervision: only a panic of it
+    /// stops the process.
+    pub fn spawn_once(&self, name: &'static str, task: impl Future<Output = ()> + Send + 'static) {
+        self.add(Name { name, once: true }, Box::pin(task));
+    }
+
+    fn add(&self, name: Name, task: BoxFuture<'static, ()>) {
         let mut tasks = self.tasks();
         let id = tasks.set.spawn(task).id();
         tasks.names.insert(id, name);
@@ -67,10 +84,15 @@ impl Supervisor {
                 continue;
             };
             let (id, how) = match joined {
-                Ok((id, ())) => (id, "ended".to_owned()),
-                Err(error) => (error.id(), describe(error)),
+                Ok((id, ())) => (id, None),
+                Err(error) => (error.id(), Some(describe(error))),
             };
-            let task = self.tasks().names.remove(&id).unwrap_or("unnamed");
+            let name = self.tasks().names.remove(&id);
+            let Some(how) = how.or_else(|| name.is_none_or(|n| !n.once).then(|| "ended".into()))
+            else {
+                continue;
+            };
+            let task = name.map_or("unnamed", |n| n.name);
             let ended = TaskEnded { task, how };
             tracing::error!(task, how = %ended.how, "a supervised task ended; the process stops");
             return ended;
@@ -130,6 +152,16 @@ mod tests {
         // Spawned while `ended` already waits on an empty set.
         supervisor.spawn("sampler", async {});
         assert_eq!(waiting.await.unwrap().task, "sampler");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_task_run_once_may_finish_but_not_panic() {
+        let supervisor = Supervisor::default();
+        supervisor.spawn_once("check", async {});
+        let waited = tokio::time::timeout(Duration::from_secs(3600), supervisor.ended()).await;
+        assert!(waited.is_err(), "finishing is fine");
+        supervisor.spawn_once("check", async { panic!("no") });
+        assert_eq!(supervisor.ended().await.how, "panicked: no");
     }
 
     #[tokio::test(start_paused = true)]

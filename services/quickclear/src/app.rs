@@ -63,6 +63,33 @@ pub struct Application {
     pub health: Health,
 }
 
+/// Walks the log's chain of links once at start, in the background (it reads every commit), and
+/// makes the process not ready if it is broken (ADR 0008).
+async fn check_chain(store: Arc<dyn EventStore>, health: Health) {
+    let problem = match store.verify_chain().await {
+        Ok(Some(report)) if !report.breaks.is_empty() => {
+            for broken in &report.breaks {
+                tracing::error!(
+                    position = broken.position,
+                    what = broken.what,
+                    "the case log's chain is broken"
+                );
+            }
+            let first = &report.breaks[0];
+            Some(format!(
+                "{} break(s) in the chain of links; the first at position {}: {} \
+                 (`quickclear verify` lists them all)",
+                report.breaks.len(),
+                first.position,
+                first.what
+            ))
+        }
+        Ok(_) => None,
+        Err(error) => Some(format!("the chain of links could not be checked: {error}")),
+    };
+    health.problem("chain", problem);
+}
+
 impl Application {
     /// Starts the services' background work and prepares their routes on `listener`.
     pub fn build(parts: Parts, listener: TcpListener) -> Self {
@@ -87,6 +114,7 @@ impl Application {
         let supervisor = Supervisor::default();
         let health = Health::new(store.clone(), &supervisor);
         let ready = health.clone();
+        supervisor.spawn_once("chain check", check_chain(store.clone(), health.clone()));
         let mut router = Router::new()
             .route("/metrics", get(metrics::render))
             .route("/healthz", get(|| async { "ok" }))

@@ -42,7 +42,12 @@ pub enum Command {
     Review(crate::review::ReviewArgs),
     /// Hash a password for the users file: reads it from stdin, prints the argon2id PHC string.
     HashPassword,
+    /// Check an embedded case log: the file's integrity and the chain of links over its commits.
+    Verify(crate::verify::VerifyArgs),
 }
+
+/// The embedded store's file in the data directory.
+pub const CASE_LOG_FILE: &str = "caselog.sqlite";
 
 #[derive(Args)]
 pub struct RosterArgs {
@@ -227,7 +232,7 @@ pub async fn open_store(
                 format!("cannot create the data directory {}", data_dir.display())
             })?;
             Arc::new(SqliteStore::open_with(
-                &data_dir.join("caselog.sqlite"),
+                &data_dir.join(CASE_LOG_FILE),
                 durability,
             )?)
         }

@@ -10,6 +10,7 @@
 //! - [`cli`]: the command line (`up`, `serve`).
 //! - [`demo`]: `up --demo`: the 2016 Chicago thefts replayed on a fast simulated clock, with
 //!   simulated squads and dispatcher talking to the services over HTTP, and a live summary.
+//! - [`verify`]: `quickclear verify --data-dir DIR`: the full check of an embedded case log.
 //! - [`review`]: `quickclear review patrol-gaps --week 2016-W23`: the weekly patrol-gap review,
 //!   fetched from a running Quickclear as a self-contained HTML file.
 
@@ -20,3 +21,4 @@ pub mod demo;
 pub mod review;
 pub mod roster_routes;
 pub mod services;
+pub mod verify;

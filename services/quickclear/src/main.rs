@@ -21,6 +21,7 @@ async fn main() -> std::process::ExitCode {
         Command::Analyze(args) => quickclear::analyze::run(args),
         Command::Review(args) => quickclear::review::run(args).await,
         Command::HashPassword => cli::hash_password(),
+        Command::Verify(args) => quickclear::verify::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -80,6 +80,19 @@ async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_positio
     let after = open_case(&store).await;
     drop(store);
 
+    // The operator's check finds the commit inserted by hand, by position.
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_quickclear"))
+        .args(["verify", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(1), "{printed}");
+    assert!(
+        printed.contains("position 2: the commit has no link"),
+        "{printed}"
+    );
+
     let store = Arc::new(SqliteStore::open(&log_file(&dir)).unwrap());
     let app = spawn_on(store, dir, Service::all(), DispatchConfig::default(), None).await;
     // The cases on either side of the damage are dispatched and listed; so is a new report.
@@ -97,7 +110,19 @@ async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_positio
     assert_eq!(cases["cases"].as_array().map(Vec::len), Some(3), "{cases}");
 
     // Loud: not ready, every subscriber names the damaged commit's position; the metric counts it.
-    let report = readiness_becomes(&app.base, 503, "not ready").await;
+    let report = eventually("the chain checked", Duration::from_secs(10), || async {
+        let (_, report) = readiness(&app.base).await;
+        report["problems"].get("chain").is_some().then_some(report)
+    })
+    .await;
+    assert_eq!(report["ready"], false);
+    assert!(
+        report["problems"]["chain"]
+            .as_str()
+            .unwrap()
+            .contains("the first at position 2"),
+        "{report}"
+    );
     assert_eq!(report["store"]["ok"], true);
     for subscriber in report["subscribers"].as_array().unwrap() {
         assert_eq!(subscriber["undecodable"]["count"], 1, "{subscriber}");

@@ -115,7 +115,7 @@ pub async fn spawn_with_tiles(
 
 /// The embedded store's file in a test's data directory.
 pub fn log_file(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().join("log.sqlite")
+    dir.path().join(quickclear::cli::CASE_LOG_FILE)
 }
 
 /// The application on `store`, keeping its own files in `dir`.
