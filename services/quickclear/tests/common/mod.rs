@@ -13,6 +13,7 @@ use quickclear_eventstore::EventStore;
 use quickclear_eventstore::sqlite::SqliteStore;
 use quickclear_platform::Clock;
 use quickclear_roster::Roster;
+use quickclear_schemas::bounds::DEFAULT_HORIZON;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -108,6 +109,26 @@ pub async fn spawn_with_tiles(
     dispatch: DispatchConfig,
     tiles: Option<quickclear::roster_routes::Tiles>,
 ) -> TestApp {
+    spawn_with(services, dispatch, tiles, DEFAULT_HORIZON).await
+}
+
+/// As [`spawn_app`], taking thefts back to 2016-01-01 (the default horizon is a year): for the
+/// tests that report 2016's thefts on the real clock.
+pub async fn spawn_app_taking_2016() -> TestApp {
+    let since_2016 = chrono::Utc::now()
+        - "2016-01-01T00:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap();
+    let horizon = since_2016 + chrono::TimeDelta::days(1);
+    spawn_with(Service::all(), DispatchConfig::default(), None, horizon).await
+}
+
+async fn spawn_with(
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+    tiles: Option<quickclear::roster_routes::Tiles>,
+    occurred_horizon: chrono::TimeDelta,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
@@ -120,6 +141,7 @@ pub async fn spawn_with_tiles(
         clock: Clock::system(),
         services,
         dispatch,
+        occurred_horizon,
         clearance_target: DEFAULT_CLEARANCE_TARGET,
         tiles,
         data_dir: Some(dir.path().to_owned()),
@@ -269,4 +291,38 @@ pub async fn query_refused(app: &TestApp, path: &str, parameter: &str) -> Value 
         "{path}: {problem}"
     );
     problem
+}
+
+/// Sends a request and checks the answer is the named problem, and that the log did not move.
+pub async fn refused(
+    app: &TestApp,
+    request: reqwest::RequestBuilder,
+    status: u16,
+    problem: &str,
+) -> Value {
+    let head = app.store.head().await.unwrap();
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status().as_u16(), status, "status for {problem}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{problem}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["type"],
+        format!("https://quickclear.dev/problems/{problem}"),
+        "{body}"
+    );
+    assert_eq!(body["status"], status);
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "a detail says what is wrong"
+    );
+    assert_eq!(
+        app.store.head().await.unwrap(),
+        head,
+        "{problem}: nothing written"
+    );
+    body
 }
