@@ -1,8 +1,10 @@
 //! `decide`: what a command means for a case, given its state.
 
+use crate::applied::AppliedCommand;
 use crate::command::CaseCommand;
 use crate::error::CaseError;
 use crate::state::{Case, CaseStatus, Task, TaskStatus};
+use quickclear_schemas::bounds::{MAX_CASE_ARRESTS, MAX_CASE_CENTS};
 use quickclear_schemas::event::{
     ArrestMade, Assignment, CaseCleared, CaseClosed, CaseDispatched, Clearance, FindingRecorded,
     PropertyMovement, ReportReceived, SuspectIdentified, TaskCleared, TaskEscalated,
@@ -21,11 +23,13 @@ pub fn decide(
     command_id: CommandId,
     command: &CaseCommand,
 ) -> Result<Vec<CaseEvent>, CaseError> {
-    if let Some(first_event) = case.applied_commands.get(&command_id.0) {
-        return if *first_event == first_event_of(command) {
+    if let Some(earlier) = case.applied_commands.get(&command_id.0) {
+        return if *earlier == AppliedCommand::of_command(command) {
             Ok(Vec::new())
         } else {
-            Err(CaseError::CommandIdReused { first_event })
+            Err(CaseError::CommandIdReused {
+                earlier: earlier.clone(),
+            })
         };
     }
     if let CaseCommand::ReceiveReport { report } = command {
@@ -53,30 +57,6 @@ pub fn decide(
             next_unit,
         } => escalate(case, *task, unit, *waited_seconds, next_unit.as_ref()),
         CaseCommand::Resolve { resolution } => resolve(case, resolution),
-    }
-}
-
-/// The type of the first event a command produces when it produces any.
-fn first_event_of(command: &CaseCommand) -> &'static str {
-    match command {
-        CaseCommand::ReceiveReport { .. } => "ReportReceived",
-        CaseCommand::Dispatch { .. } => "CaseDispatched",
-        CaseCommand::Escalate { .. } => "TaskEscalated",
-        CaseCommand::Resolve {
-            resolution: Resolution::ClosedAdministratively { .. },
-        } => "CaseClosed",
-        CaseCommand::Resolve { .. } => "CaseCleared",
-        CaseCommand::Act { action, .. } => match action {
-            TaskAction::Acknowledge => "TaskAcknowledged",
-            TaskAction::EnRoute => "TaskEnRoute",
-            TaskAction::OnScene => "TaskOnScene",
-            TaskAction::RecordFinding { .. } => "FindingRecorded",
-            TaskAction::SuspectIdentified { .. } => "SuspectIdentified",
-            TaskAction::Arrest { .. } => "ArrestMade",
-            TaskAction::PropertyRecovered { .. } => "PropertyRecovered",
-            TaskAction::PropertyReturned { .. } => "PropertyReturned",
-            TaskAction::Clear { .. } => "TaskCleared",
-        },
     }
 }
 
@@ -157,24 +137,41 @@ fn act(
                 description: description.clone(),
             }))
         }
-        TaskAction::Arrest { note } => Some(CaseEvent::ArrestMade(ArrestMade {
-            task: kind,
-            unit: unit.clone(),
-            note: note.clone(),
-        })),
-        TaskAction::PropertyRecovered { items, value_cents } => Some(CaseEvent::PropertyRecovered(
-            movement(kind, unit, items, *value_cents)?,
-        )),
+        TaskAction::Arrest { note } => {
+            within(
+                u64::from(case.arrests),
+                1,
+                MAX_CASE_ARRESTS.into(),
+                "the case's arrests",
+            )?;
+            Some(CaseEvent::ArrestMade(ArrestMade {
+                task: kind,
+                unit: unit.clone(),
+                note: note.clone(),
+            }))
+        }
+        TaskAction::PropertyRecovered { items, value_cents } => {
+            let movement = movement(kind, unit, items, *value_cents)?;
+            within(
+                case.recovered_cents,
+                *value_cents,
+                MAX_CASE_CENTS,
+                "the case's recovered value in cents",
+            )?;
+            Some(CaseEvent::PropertyRecovered(movement))
+        }
         TaskAction::PropertyReturned { items, value_cents } => {
             if !case.property_recovered {
                 return Err(CaseError::NothingRecovered);
             }
-            Some(CaseEvent::PropertyReturned(movement(
-                kind,
-                unit,
-                items,
+            let movement = movement(kind, unit, items, *value_cents)?;
+            within(
+                case.returned_cents,
                 *value_cents,
-            )?))
+                MAX_CASE_CENTS,
+                "the case's returned value in cents",
+            )?;
+            Some(CaseEvent::PropertyReturned(movement))
         }
         TaskAction::Clear { note } => Some(CaseEvent::TaskCleared(TaskCleared {
             task: kind,
@@ -233,6 +230,14 @@ fn movement(
         items: items.to_vec(),
         value_cents,
     })
+}
+
+/// Refuses adding `more` to a case's `total` when the sum would pass `max` (or overflow).
+fn within(total: u64, more: u64, max: u64, what: &'static str) -> Result<(), CaseError> {
+    match total.checked_add(more) {
+        Some(sum) if sum <= max => Ok(()),
+        _ => Err(CaseError::ValueOutOfRange { what, max }),
+    }
 }
 
 fn non_empty(text: &str, what: &'static str) -> Result<(), CaseError> {

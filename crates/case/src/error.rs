@@ -1,5 +1,6 @@
 //! Why a command was refused.
 
+use crate::applied::AppliedCommand;
 use quickclear_schemas::{TaskKind, UnitId};
 
 /// A refused command. Every variant names what is wrong in words a dispatcher or a squad member
@@ -37,9 +38,11 @@ pub enum CaseError {
     #[error("{0} must not be empty")]
     MissingText(&'static str),
     #[error(
-        "this command id was already used for another command (which recorded {first_event}); use a new id"
+        "this command id was already used for another command (which recorded {earlier}); use a new id"
     )]
-    CommandIdReused { first_event: &'static str },
+    CommandIdReused { earlier: AppliedCommand },
+    #[error("{what} would exceed {max}; nothing was recorded")]
+    ValueOutOfRange { what: &'static str, max: u64 },
     #[error("the escalation is stale: task {task} is no longer waiting on unit {unit}")]
     StaleEscalation { task: TaskKind, unit: UnitId },
 }
@@ -61,7 +64,8 @@ impl CaseError {
             CaseError::CaseNotFound => ErrorKind::NotFound,
             CaseError::IncompleteDispatch
             | CaseError::FindingNotForTask { .. }
-            | CaseError::MissingText(_) => ErrorKind::Invalid,
+            | CaseError::MissingText(_)
+            | CaseError::ValueOutOfRange { .. } => ErrorKind::Invalid,
             _ => ErrorKind::Conflict,
         }
     }
@@ -83,6 +87,7 @@ impl CaseError {
             CaseError::MissingText(_) => "missing-text",
             CaseError::StaleEscalation { .. } => "stale-escalation",
             CaseError::CommandIdReused { .. } => "command-id-reused",
+            CaseError::ValueOutOfRange { .. } => "value-out-of-range",
         }
     }
 }

@@ -6,13 +6,19 @@
 //! - [`stamp`] wraps decided events in envelopes (ids, actor, time) for the event store.
 //!
 //! Any service may load a case, decide and append; the store's optimistic concurrency keeps two
-//! deciders from both winning, and a command id already applied decides nothing (retries are safe).
+//! deciders from both winning, and a command id already applied decides nothing for the same
+//! command (retries are safe) and refuses any other ([`AppliedCommand`]).
+//!
+//! A case's totals are held to `quickclear_schemas::bounds` (recovered and returned value, arrests):
+//! a command that would pass one is refused, and folding stored events never overflows.
 
+mod applied;
 mod command;
 mod decide;
 mod error;
 mod state;
 
+pub use applied::AppliedCommand;
 pub use command::{CaseCommand, CommandContext, stamp};
 pub use decide::decide;
 pub use error::{CaseError, ErrorKind};

@@ -1,5 +1,6 @@
 //! The case state, folded from its events.
 
+use crate::applied::AppliedCommand;
 use chrono::{DateTime, Utc};
 use quickclear_schemas::event::Clearance;
 use quickclear_schemas::report::Report;
@@ -116,9 +117,9 @@ pub struct Case {
     pub recovered_cents: u64,
     pub returned_cents: u64,
     pub property_recovered: bool,
-    /// Command ids already applied, with the type of the first event each produced: a retried
-    /// command decides nothing, and an id reused for another command is refused.
-    pub applied_commands: HashMap<Uuid, &'static str>,
+    /// Command ids already applied, with what each did: a retried command decides nothing, and an
+    /// id reused for another command is refused.
+    pub applied_commands: HashMap<Uuid, AppliedCommand>,
 }
 
 impl Case {
@@ -139,7 +140,7 @@ impl Case {
         let at = envelope.recorded_at;
         self.applied_commands
             .entry(envelope.causation_id)
-            .or_insert(envelope.event.type_name());
+            .or_insert_with(|| AppliedCommand::of_event(&envelope.event));
         match &envelope.event {
             CaseEvent::ReportReceived(e) => {
                 self.id = Some(envelope.case_id);
@@ -177,12 +178,16 @@ impl Case {
                 task.status = TaskStatus::OnScene;
                 task.on_scene_at = Some(at);
             }
-            CaseEvent::ArrestMade(_) => self.arrests += 1,
+            // `decide` keeps totals within bounds; rows stored before the bounds (or by another
+            // writer) are facts all the same, so folding saturates rather than wrap or panic.
+            CaseEvent::ArrestMade(_) => self.arrests = self.arrests.saturating_add(1),
             CaseEvent::PropertyRecovered(e) => {
                 self.property_recovered = true;
-                self.recovered_cents += e.value_cents;
+                self.recovered_cents = self.recovered_cents.saturating_add(e.value_cents);
             }
-            CaseEvent::PropertyReturned(e) => self.returned_cents += e.value_cents,
+            CaseEvent::PropertyReturned(e) => {
+                self.returned_cents = self.returned_cents.saturating_add(e.value_cents)
+            }
             CaseEvent::FindingRecorded(_) | CaseEvent::SuspectIdentified(_) => {}
             CaseEvent::TaskCleared(e) => self.task_mut(e.task, |t| {
                 t.status = TaskStatus::Cleared;
@@ -225,5 +230,59 @@ impl Case {
             task.status = TaskStatus::Released;
             task.finished_at = Some(at);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quickclear_schemas::event::{ArrestMade, PropertyMovement};
+    use quickclear_schemas::{Actor, CaseId};
+
+    fn stored(event: CaseEvent) -> EventEnvelope {
+        EventEnvelope {
+            event_id: Uuid::new_v4(),
+            case_id: CaseId::random(),
+            schema_version: event.schema_version(),
+            recorded_at: DateTime::UNIX_EPOCH,
+            actor: Actor::system("test"),
+            correlation_id: Uuid::new_v4(),
+            causation_id: Uuid::new_v4(),
+            event,
+        }
+    }
+
+    fn movement(value_cents: u64) -> PropertyMovement {
+        PropertyMovement {
+            task: TaskKind::Property,
+            unit: UnitId::new("PROP-1"),
+            items: vec!["gold".into()],
+            value_cents,
+        }
+    }
+
+    /// Rows written before the bounds (or by another writer) are facts too: folding them never
+    /// panics nor wraps, the totals stop at the largest value.
+    #[test]
+    fn totals_from_rows_beyond_the_bounds_saturate() {
+        let log = [
+            stored(CaseEvent::PropertyRecovered(movement(u64::MAX))),
+            stored(CaseEvent::PropertyRecovered(movement(u64::MAX))),
+            stored(CaseEvent::PropertyReturned(movement(u64::MAX))),
+            stored(CaseEvent::PropertyReturned(movement(2))),
+        ];
+        let case = Case::from_events(&log);
+        assert_eq!(case.recovered_cents, u64::MAX);
+        assert_eq!(case.returned_cents, u64::MAX);
+        let arrest = stored(CaseEvent::ArrestMade(ArrestMade {
+            task: TaskKind::Precinct,
+            unit: UnitId::new("D001"),
+            note: String::new(),
+        }));
+        let case = Case {
+            arrests: u32::MAX,
+            ..Case::default()
+        };
+        assert_eq!(case.evolve(&arrest).arrests, u32::MAX);
     }
 }

@@ -6,8 +6,10 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use quickclear_case::{
-    Case, CaseCommand, CaseError, CaseStatus, CommandContext, Task, TaskStatus, decide, stamp,
+    AppliedCommand, Case, CaseCommand, CaseError, CaseStatus, CommandContext, Task, TaskStatus,
+    decide, stamp,
 };
+use quickclear_schemas::bounds::{MAX_CASE_ARRESTS, MAX_CASE_CENTS};
 use quickclear_schemas::event::{
     ArrestMade, Assignment, CaseCleared, CaseClosed, CaseDispatched, Clearance, FindingRecorded,
     PropertyMovement, ReportReceived, SuspectIdentified, TaskCleared, TaskEscalated,
@@ -146,6 +148,20 @@ impl Then {
         match &self.result {
             Ok(events) => panic!("expected {expected:?}, the command decided {events:?}"),
             Err(e) => assert_eq!(e, &expected),
+        }
+        assert_eq!(
+            self.world.case, self.before,
+            "a refusal must not change the case"
+        );
+        self.world
+    }
+
+    /// Refused with the problem `code` (the stable slug of the HTTP answer), whatever the details.
+    #[track_caller]
+    fn then_refused(self, code: &str) -> World {
+        match &self.result {
+            Ok(events) => panic!("expected a {code} refusal, the command decided {events:?}"),
+            Err(e) => assert_eq!(e.code(), code, "{e}"),
         }
         assert_eq!(
             self.world.case, self.before,
@@ -425,8 +441,29 @@ fn a_command_id_reused_for_another_command_is_refused() {
     ])
     .when_id(id, en_route(TaskKind::Precinct, "D001"))
     .then_error(CaseError::CommandIdReused {
-        first_event: "TaskAcknowledged",
+        earlier: AppliedCommand {
+            first_event: "TaskAcknowledged",
+            task: Some((Precinct, u("D001"))),
+        },
     });
+}
+
+#[test]
+fn a_command_id_is_one_action_on_one_task_by_one_unit() {
+    let id = CommandId::random();
+    let world = given_ids([
+        (CommandId::random(), report()),
+        (CommandId::random(), dispatch_default()),
+        (id, ack(Precinct, "D001")),
+    ]);
+    // The same action on another task, or by another unit, is another command: never dropped.
+    world
+        .when_id(id, ack(Property, "PROP-1"))
+        .then_refused("command-id-reused")
+        .when_id(id, ack(Precinct, "D002"))
+        .then_refused("command-id-reused")
+        .when_id(id, ack(Precinct, "D001"))
+        .then_nothing();
 }
 
 #[test]
@@ -757,6 +794,81 @@ fn property_is_returned_only_after_it_was_recovered() {
     assert!(world.case.property_recovered);
     assert_eq!(world.case.recovered_cents, 8_500);
     assert_eq!(world.case.returned_cents, 8_500);
+}
+
+#[test]
+fn a_recovery_that_would_overflow_the_case_total_is_refused() {
+    let huge = || {
+        act(
+            Property,
+            "PROP-1",
+            TaskAction::PropertyRecovered {
+                items: vec!["Gold bars".into()],
+                value_cents: u64::MAX,
+            },
+        )
+    };
+    let world = given([report(), dispatch_default()])
+        .when(huge())
+        .then_refused("value-out-of-range")
+        .when(huge())
+        .then_refused("value-out-of-range");
+    assert_eq!(world.case.recovered_cents, 0);
+    assert!(!world.case.property_recovered);
+}
+
+fn recovered_worth(value_cents: u64) -> CaseCommand {
+    act(
+        Property,
+        "PROP-1",
+        TaskAction::PropertyRecovered {
+            items: vec!["Gold bars".into()],
+            value_cents,
+        },
+    )
+}
+
+fn returned_worth(value_cents: u64) -> CaseCommand {
+    act(
+        Property,
+        "PROP-1",
+        TaskAction::PropertyReturned {
+            items: vec!["Gold bars".into()],
+            value_cents,
+        },
+    )
+}
+
+#[test]
+fn recovered_and_returned_values_add_up_to_the_case_maximum_and_no_further() {
+    let world = given([
+        report(),
+        dispatch_default(),
+        recovered_worth(MAX_CASE_CENTS - 1),
+        recovered_worth(1),
+        returned_worth(MAX_CASE_CENTS),
+    ])
+    .when(recovered_worth(1))
+    .then_error(CaseError::ValueOutOfRange {
+        what: "the case's recovered value in cents",
+        max: MAX_CASE_CENTS,
+    })
+    .when(returned_worth(1))
+    .then_error(CaseError::ValueOutOfRange {
+        what: "the case's returned value in cents",
+        max: MAX_CASE_CENTS,
+    });
+    assert_eq!(world.case.recovered_cents, MAX_CASE_CENTS);
+    assert_eq!(world.case.returned_cents, MAX_CASE_CENTS);
+}
+
+#[test]
+fn arrests_are_counted_up_to_the_case_maximum() {
+    let arrests = (0..MAX_CASE_ARRESTS).map(|_| arrest(Precinct, "D001"));
+    let world = given([report(), dispatch_default()].into_iter().chain(arrests))
+        .when(arrest(Precinct, "D001"))
+        .then_refused("value-out-of-range");
+    assert_eq!(world.case.arrests, MAX_CASE_ARRESTS);
 }
 
 #[test]

@@ -8,7 +8,10 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use quickclear_case::{Case, CaseCommand, CaseStatus, CommandContext, Task, decide, stamp};
+use quickclear_case::{
+    AppliedCommand, Case, CaseCommand, CaseError, CaseStatus, CommandContext, Task, decide, stamp,
+};
+use quickclear_schemas::bounds::MAX_CASE_CENTS;
 use quickclear_schemas::event::Assignment;
 use quickclear_schemas::finding::{EvidenceItem, Finding, TrajectoryPoint};
 use quickclear_schemas::message::{Resolution, TaskAction};
@@ -141,6 +144,15 @@ fn finding() -> impl Strategy<Value = Finding> {
     ]
 }
 
+/// Mostly plausible values; now and then the case maximum, or anything at all.
+fn value_cents() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        8 => 0u64..50_000,
+        1 => Just(MAX_CASE_CENTS),
+        1 => any::<u64>(),
+    ]
+}
+
 fn action() -> impl Strategy<Value = TaskAction> {
     prop_oneof![
         4 => Just(TaskAction::Acknowledge),
@@ -151,13 +163,13 @@ fn action() -> impl Strategy<Value = TaskAction> {
             description: text(ok, "Female, 30s, green coat"),
         }),
         1 => Just(TaskAction::Arrest { note: "Detained at the door".into() }),
-        1 => (any::<bool>(), 0u64..50_000).prop_map(|(ok, value_cents)| {
+        1 => (any::<bool>(), value_cents()).prop_map(|(ok, value_cents)| {
             TaskAction::PropertyRecovered {
                 items: if ok { vec!["Perfume".into()] } else { vec![] },
                 value_cents,
             }
         }),
-        1 => (0u64..50_000).prop_map(|value_cents| TaskAction::PropertyReturned {
+        1 => value_cents().prop_map(|value_cents| TaskAction::PropertyReturned {
             items: vec!["Perfume".into()],
             value_cents,
         }),
@@ -347,18 +359,24 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         let result = decide(&case, command_id, &step.command);
         let events = result.clone().unwrap_or_default();
 
-        // A command id already applied decides nothing: the same command is answered with no
-        // events, another command under that id is refused.
-        if before.applied_commands.contains_key(&command_id.0) {
-            prop_assert!(
-                matches!(&result, Ok(events) if events.is_empty())
-                    || matches!(
-                        &result,
-                        Err(quickclear_case::CaseError::CommandIdReused { .. })
-                    ),
-                "a repeated command id decided something: {:?}",
-                result
-            );
+        // A command id already applied decides nothing: the same command (action, task, unit) is
+        // answered with no events, another command under that id is refused.
+        if let Some(earlier) = before.applied_commands.get(&command_id.0) {
+            if *earlier == AppliedCommand::of_command(&step.command) {
+                prop_assert!(
+                    matches!(&result, Ok(events) if events.is_empty()),
+                    "a retry decided something: {:?}",
+                    result
+                );
+            } else {
+                prop_assert!(
+                    matches!(&result, Err(CaseError::CommandIdReused { .. })),
+                    "{:?} reused the id of {} and was not refused: {:?}",
+                    step.command,
+                    earlier,
+                    result
+                );
+            }
         }
         // Only a report reaches an unreported case, and it only opens it.
         if before.status == CaseStatus::Unreported && !events.is_empty() {
@@ -394,6 +412,10 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         } else {
             prop_assert_eq!(&case, &before, "a refused command changed the case");
         }
+
+        // Totals never pass their bounds.
+        prop_assert!(case.recovered_cents <= MAX_CASE_CENTS);
+        prop_assert!(case.returned_cents <= MAX_CASE_CENTS);
 
         // At most one report and one dispatch, ever.
         prop_assert!(count(&log, "ReportReceived") <= 1);

@@ -45,11 +45,23 @@ pub struct Bucket {
     pub count: usize,
 }
 
+/// Sums over cases, in `u128` with saturating adds. Each case's figure is a `u64` (any value: rows
+/// stored before the bounds included) and there are fewer than 2⁶⁴ cases, so a sum stays exact and
+/// far from `u128::MAX`; saturating keeps any input from wrapping or panicking without that argument.
 #[derive(Debug, Default, Serialize, PartialEq)]
 pub struct Property {
-    pub reported_cents: u64,
-    pub recovered_cents: u64,
-    pub returned_cents: u64,
+    pub reported_cents: u128,
+    pub recovered_cents: u128,
+    pub returned_cents: u128,
+}
+
+impl Property {
+    fn add(&mut self, case: &Summary) {
+        let add = |sum: &mut u128, cents: u64| *sum = sum.saturating_add(cents.into());
+        add(&mut self.reported_cents, case.reported_cents);
+        add(&mut self.recovered_cents, case.recovered_cents);
+        add(&mut self.returned_cents, case.returned_cents);
+    }
 }
 
 pub fn operations(cases: &[Summary]) -> Operations {
@@ -76,9 +88,7 @@ pub fn operations(cases: &[Summary]) -> Operations {
                 .iter()
                 .filter_map(|t| Some(seconds(t.assigned_at?, t.acknowledged_at?))),
         );
-        property.reported_cents += case.reported_cents;
-        property.recovered_cents += case.recovered_cents;
-        property.returned_cents += case.returned_cents;
+        property.add(case);
     }
     Operations {
         cases: cases.len(),

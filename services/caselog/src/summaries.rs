@@ -62,12 +62,16 @@ impl Summary {
             dispatched_at: case.dispatched_at,
             cleared_at,
             closed_at,
-            escalations: case
-                .tasks
-                .values()
-                .map(|t| t.escalated_from.len() as u32)
-                .sum(),
-            reported_cents: report.items.iter().map(|i| i.value_cents).sum(),
+            // Saturating: intake bounds what it records, but rows stored before the bounds (or by
+            // another writer) may hold any value; a summary must neither wrap nor panic on them.
+            escalations: case.tasks.values().fold(0, |sum, t| {
+                let escalations = u32::try_from(t.escalated_from.len()).unwrap_or(u32::MAX);
+                sum.saturating_add(escalations)
+            }),
+            reported_cents: report
+                .items
+                .iter()
+                .fold(0, |sum, i| sum.saturating_add(i.value_cents)),
             recovered_cents: case.recovered_cents,
             returned_cents: case.returned_cents,
             tasks: case.tasks.values().map(TaskView::from).collect(),

@@ -1,8 +1,11 @@
 //! `GET /api/v1/analytics/emerging-hotspots`: each cell's emerging hot-spot pattern over the ISO
 //! weeks of a window (Gi* per week, a Mann–Kendall test of the weekly z-scores), as JSON or GeoJSON.
 //!
-//! The weeks are the ISO weeks the window `[from, to)` overlaps (an open end: the week of the first
-//! or last selected theft); only thefts inside the window count, so a week it cuts counts its part.
+//! The weeks are the ISO weeks the window `[from, to)` overlaps; only thefts inside the window
+//! count, so a week it cuts counts its part. An open end follows the selected thefts, but no odd
+//! row can stretch it: an open end is the week of the last selected theft that is not in the
+//! future (by the service's clock), an open start the week of the first selected theft in the
+//! `MAX_WEEKS` weeks up to the end. Only a window the request gives in full can be too long.
 //! Cells never hot in any week are counted in `patterns.no_pattern` but not listed. With fewer than
 //! two weeks or two cells with thefts, the answer lists no cells and says why, as hot spots do.
 
@@ -10,7 +13,7 @@ use crate::analytics_routes::{RawQuery, params, read};
 use crate::answers::{answer, describe, internal};
 use crate::cells::AnalysisResolution;
 use crate::incidents::{IncidentTable, Selection};
-use crate::params::invalid;
+use crate::params::{WINDOW_YEARS, invalid};
 use crate::review::IsoWeek;
 use crate::service::Hotspots;
 use crate::trends::{cell_trends, config};
@@ -18,10 +21,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::TimeDelta;
+use chrono::{Datelike, NaiveDateTime, TimeDelta};
 use h3o::CellIndex;
 use quickclear_analytics::{CellTrend, EmergingPattern};
 use quickclear_platform::Problem;
+use quickclear_schemas::bounds::FUTURE_SKEW;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -53,7 +57,8 @@ async fn emerging_hotspots(
     let (resolution, k) = (params.resolution()?, params.ring_size()?);
     let selection = params.selection(&hotspots.roster)?;
     let format = params.format(true)?;
-    let (weeks, weekly) = weekly_thefts(&read(&hotspots), resolution, &selection)?;
+    let now = hotspots.clock.now().naive_utc();
+    let (weeks, weekly) = weekly_thefts(&read(&hotspots), resolution, &selection, now)?;
     let mut thefts: HashMap<CellIndex, u64> = HashMap::new();
     for (&cell, &n) in weekly.iter().flatten() {
         *thefts.entry(cell).or_default() += n;
@@ -102,24 +107,38 @@ async fn emerging_hotspots(
 /// Thefts per cell in each week, oldest first.
 type Weekly = Vec<BTreeMap<CellIndex, u64>>;
 
-/// The weeks of the window and the selected thefts per cell in each.
+/// The weeks of the window and the selected thefts per cell in each; `now` is the service's clock.
 fn weekly_thefts(
     table: &IncidentTable,
     resolution: AnalysisResolution,
     selection: &Selection,
+    now: NaiveDateTime,
 ) -> Result<(Vec<IsoWeek>, Weekly), Problem> {
     let times = || {
         table
             .selected(selection)
             .map(|incident| incident.occurred_at)
     };
-    let Some(first) = selection.from.or_else(|| times().min()) else {
+    // Intake takes no theft later than `FUTURE_SKEW` after now, and a window's years are bounded:
+    // an open end follows no row beyond those.
+    let plausible =
+        |at: &NaiveDateTime| WINDOW_YEARS.contains(&at.year()) && *at <= now + FUTURE_SKEW;
+    // `to` is exclusive: the last week is the one holding the instant before it.
+    let last = match selection.to {
+        Some(to) => Some(to - TimeDelta::nanoseconds(1)),
+        None => times().filter(plausible).max().or(selection.from),
+    };
+    let Some(last) = last else {
         return Ok((Vec::new(), Vec::new()));
     };
-    // `to` is exclusive: the last week is the one holding the instant before it.
-    let last = (selection.to.map(|to| to - TimeDelta::nanoseconds(1)))
-        .or_else(|| times().max())
-        .unwrap_or(first);
+    let earliest = IsoWeek::containing(last).start_weeks_before(MAX_WEEKS - 1);
+    let first = match selection.from {
+        Some(from) => Some(from),
+        None => times().filter(|at| plausible(at) && *at >= earliest).min(),
+    };
+    let Some(first) = first else {
+        return Ok((Vec::new(), Vec::new()));
+    };
     let first = IsoWeek::containing(first);
     let count = (IsoWeek::containing(last).start() - first.start()).num_weeks() + 1;
     if count > MAX_WEEKS {
@@ -178,14 +197,31 @@ mod tests {
     use quickclear_schemas::report::Offence;
 
     fn table() -> IncidentTable {
+        table_of(&["2016-06-01 10:00", "2016-06-14 10:00"])
+    }
+
+    fn table_of(times: &[&str]) -> IncidentTable {
         let mut table = IncidentTable::default();
-        for at in ["2016-06-01 10:00", "2016-06-14 10:00"] {
+        for at in times {
             table.add(theft(41.8789, -87.6359, at, Offence::Pickpocketing, "D001"));
         }
         table
     }
 
+    /// The service's clock in these tests.
+    fn now() -> NaiveDateTime {
+        NaiveDateTime::parse_from_str("2016-12-31 12:00", "%Y-%m-%d %H:%M").expect("time")
+    }
+
     fn weeks(from: Option<&str>, to: Option<&str>) -> Result<Vec<String>, Problem> {
+        weeks_of(&table(), from, to)
+    }
+
+    fn weeks_of(
+        table: &IncidentTable,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<String>, Problem> {
         let day = |text: &str| {
             let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
             date.and_hms_opt(0, 0, 0).expect("midnight")
@@ -195,7 +231,7 @@ mod tests {
             to: to.map(day),
             ..Selection::default()
         };
-        let (weeks, weekly) = weekly_thefts(&table(), AnalysisResolution::NINE, &selection)?;
+        let (weeks, weekly) = weekly_thefts(table, AnalysisResolution::NINE, &selection, now())?;
         assert_eq!(weekly.len(), weeks.len());
         Ok(weeks.iter().map(ToString::to_string).collect())
     }
@@ -221,5 +257,35 @@ mod tests {
         assert_eq!(problem.errors[0].field, "to");
         let problem = weeks(Some("2012-01-01"), Some("2016-01-01")).expect_err("too long");
         assert_eq!(problem.errors[0].field, "from");
+    }
+
+    #[test]
+    fn odd_rows_do_not_stretch_an_open_window() {
+        let table = table_of(&[
+            "0001-01-01 00:00",
+            "2016-06-01 10:00",
+            "2016-06-14 10:00",
+            "2017-01-02 10:00",
+            "9999-12-31 00:00",
+        ]);
+        let weeks = |from, to| weeks_of(&table, from, to).expect("weeks");
+        // Year one is outside the window's years, and 2017 and 9999 are after now.
+        assert_eq!(weeks(None, None), ["2016-W22", "2016-W23", "2016-W24"]);
+        assert_eq!(weeks(Some("2016-06-10"), None), ["2016-W23", "2016-W24"]);
+    }
+
+    #[test]
+    fn an_open_start_reaches_back_at_most_the_longest_window() {
+        let table = table_of(&["2012-06-01 10:00", "2016-06-01 10:00", "2016-06-14 10:00"]);
+        let weeks = weeks_of(&table, None, None).expect("weeks");
+        assert_eq!(
+            weeks.len(),
+            3,
+            "{weeks:?}: 2012 is more than three years before"
+        );
+        let weeks = weeks_of(&table, None, Some("2016-06-08")).expect("weeks");
+        assert_eq!(weeks, ["2016-W22", "2016-W23"]);
+        let weeks = weeks_of(&table, None, Some("2014-06-08")).expect("weeks");
+        assert_eq!(weeks.first().map(String::as_str), Some("2012-W22"));
     }
 }

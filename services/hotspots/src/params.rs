@@ -5,7 +5,7 @@
 use crate::cells::AnalysisResolution;
 use crate::incidents::Selection;
 use crate::review::IsoWeek;
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use quickclear_analytics::DistanceMetric;
 use quickclear_platform::Problem;
 use quickclear_platform::problem::FieldError;
@@ -17,6 +17,10 @@ use serde::de::IntoDeserializer;
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
+
+/// The years `from` and `to` may name. An open end of a window follows the thefts only within
+/// them too, so one row dated far off (year 1, year 9999) cannot stretch a default window.
+pub const WINDOW_YEARS: RangeInclusive<i32> = 1900..=2199;
 
 /// A refusal naming the parameter.
 pub fn invalid(name: &str, message: impl Into<String>) -> Problem {
@@ -157,19 +161,29 @@ impl Params {
         let Some(text) = self.get(name) else {
             return Ok(None);
         };
-        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-            return Ok(Some(at.naive_utc()));
+        let at = match DateTime::parse_from_rfc3339(text) {
+            Ok(at) => Some(at.naive_utc()),
+            Err(_) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|day| day.and_hms_opt(0, 0, 0)),
+        };
+        let at = at.ok_or_else(|| {
+            invalid(
+                name,
+                format!("{text:?} is neither an RFC 3339 time nor a YYYY-MM-DD date"),
+            )
+        })?;
+        if !WINDOW_YEARS.contains(&at.year()) {
+            return Err(invalid(
+                name,
+                format!(
+                    "{text:?} lies outside the years {} to {}",
+                    WINDOW_YEARS.start(),
+                    WINDOW_YEARS.end()
+                ),
+            ));
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .and_then(|day| day.and_hms_opt(0, 0, 0))
-            .map(Some)
-            .ok_or_else(|| {
-                invalid(
-                    name,
-                    format!("{text:?} is neither an RFC 3339 time nor a YYYY-MM-DD date"),
-                )
-            })
+        Ok(Some(at))
     }
 
     /// `format`: `json` (default) or, where the answer is about cells, `geojson`.
@@ -355,6 +369,9 @@ mod tests {
             ("k", "4"),
             ("from", "yesterday"),
             ("to", "2016-13-01"),
+            ("from", "0001-01-01"),
+            ("to", "+262142-12-31"),
+            ("to", "-262143-01-01"),
             ("offence", "burglary"),
             ("precinct", "D999"),
             ("precinct", "PROP-1"),

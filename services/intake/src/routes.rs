@@ -3,12 +3,13 @@
 //! public lookup, `GET /api/v1/doorplates/{plate}`, is in `doorplates.rs`).
 
 use crate::receive::{Received, open_case, request_hash};
-use crate::validate::Checker;
+use crate::validate::{invalid, location};
 use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::TimeDelta;
 use prometheus::{IntCounterVec, register_int_counter_vec};
 use quickclear_access::{Allowed, Dispatch, PublicCaller};
 use quickclear_case::CaseCommand;
@@ -17,11 +18,12 @@ use quickclear_platform::commands::execute;
 use quickclear_platform::json::{ApiJson, parse, read_body};
 use quickclear_platform::{Clock, Problem};
 use quickclear_roster::Roster;
+use quickclear_schemas::bounds::{Checker, MAX_TEXT, TimeBounds};
 use quickclear_schemas::message::{
     AlarmRequest, DoorplateReportRequest, LocationInput, OccurredInput, ReportAccepted,
     ReportRequest, ResolutionRequest,
 };
-use quickclear_schemas::report::{Channel, Idempotency, Offence, Report, Reporter};
+use quickclear_schemas::report::{Channel, Idempotency, Offence, Report, Reporter, StolenItem};
 use quickclear_schemas::{Actor, ActorKind, CaseId};
 use serde_json::json;
 use std::sync::{Arc, LazyLock};
@@ -37,11 +39,13 @@ static REPORTS_RECEIVED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
-/// What intake needs: the case log, the roster (precinct territories, door plates, alarms), the clock.
+/// What intake needs: the case log, the roster (precinct territories, door plates, alarms), the
+/// clock, and how far back a theft may lie (`bounds::DEFAULT_HORIZON` unless configured).
 pub struct Intake {
     pub store: Arc<dyn EventStore>,
     pub roster: Arc<Roster>,
     pub clock: Clock,
+    pub occurred_horizon: TimeDelta,
 }
 
 pub fn routes(intake: Arc<Intake>) -> Router {
@@ -65,6 +69,8 @@ struct Draft<'a> {
     channel: Channel,
     source: Option<String>,
     occurred: &'a OccurredInput,
+    /// The body's name for when it happened (`occurred`, or an alarm's `pressed_at`).
+    occurred_field: &'static str,
     location: LocationInput,
     offence: Offence,
     description: String,
@@ -83,6 +89,7 @@ async fn post_report(
         channel: request.channel.unwrap_or(Channel::Dispatcher),
         source: None,
         occurred: &request.occurred,
+        occurred_field: "occurred",
         location: request.location.clone(),
         offence: request.offence,
         description: request.description.clone(),
@@ -114,6 +121,7 @@ async fn post_doorplate_report(
         channel: Channel::Doorplate,
         source: Some(plate.clone()),
         occurred: request.occurred.as_ref().unwrap_or(&just_now),
+        occurred_field: "occurred",
         location: LocationInput {
             lat: Some(place.at.lat),
             lng: Some(place.at.lng),
@@ -164,6 +172,7 @@ async fn post_alarm(
         channel: Channel::Alarm,
         source: Some(device.clone()),
         occurred: &occurred,
+        occurred_field: "pressed_at",
         location: LocationInput {
             lat: Some(place.at.lat),
             lng: Some(place.at.lng),
@@ -195,16 +204,25 @@ async fn accept(
 ) -> Result<Response, Problem> {
     let key = idempotency_key(headers)?;
     let mut check = Checker::default();
-    let occurred = check.occurred(draft.occurred, intake.clock.now());
-    let located = check.location(&draft.location, &intake.roster);
-    let items = check.items(draft.items);
-    check.reporter(&draft.reporter);
-    check.description(&draft.description);
+    let times = TimeBounds::new(intake.clock.now(), intake.occurred_horizon);
+    let occurred = check.occurred(draft.occurred_field, draft.occurred, times);
+    let located = location(&mut check, &draft.location, &intake.roster);
+    check.items(draft.items);
+    check.reporter(draft.reporter.as_ref());
+    check.text("description", &draft.description, MAX_TEXT);
     let (Some(occurred), Some((location, precinct)), true) =
         (occurred, located, check.errors.is_empty())
     else {
-        return Err(Problem::invalid(check.errors));
+        return Err(invalid(check));
     };
+    let items = draft
+        .items
+        .iter()
+        .map(|i| StolenItem {
+            description: i.description.clone(),
+            value_cents: i.value_cents,
+        })
+        .collect();
     let scope = format!(
         "{}/{}",
         draft.channel.as_str(),
@@ -285,6 +303,11 @@ async fn post_resolution(
     ApiJson(request): ApiJson<ResolutionRequest>,
 ) -> Result<Response, Problem> {
     let case_id = case_id_from_path(&case)?;
+    let mut check = Checker::default();
+    check.resolution(&request.resolution);
+    if !check.errors.is_empty() {
+        return Err(invalid(check));
+    }
     let ctx = quickclear_case::CommandContext {
         case_id,
         command_id: request.command_id,

@@ -40,6 +40,9 @@ pub struct Parts {
     pub clock: Clock,
     pub services: Vec<Service>,
     pub dispatch: DispatchConfig,
+    /// How far before the clock's now a theft's time (or a sighting's) may lie
+    /// (`--occurred-horizon-days`; `quickclear_schemas::bounds::DEFAULT_HORIZON`).
+    pub occurred_horizon: chrono::TimeDelta,
     /// The share of cases to clear within 24 hours that dashboards draw as their target line.
     pub clearance_target: f64,
     /// The maps' optional tile layer (`--tile-url`, [`crate::cli::tiles`]): given to the pages in
@@ -100,6 +103,7 @@ impl Application {
             clock,
             services,
             dispatch,
+            occurred_horizon,
             clearance_target,
             tiles,
             data_dir,
@@ -134,6 +138,7 @@ impl Application {
                 store: store.clone(),
                 roster: roster.clone(),
                 clock,
+                occurred_horizon,
             };
             router = router.merge(quickclear_intake::routes(Arc::new(intake)));
         }
@@ -151,6 +156,7 @@ impl Application {
                 roster: roster.clone(),
                 clock,
                 feeds,
+                occurred_horizon,
             };
             router = router.merge(quickclear_squad::routes(Arc::new(squad)));
         }

@@ -12,6 +12,7 @@ use quickclear_eventstore::jetstream::JetStreamStore;
 use quickclear_eventstore::sqlite::{Durability, SqliteStore};
 use quickclear_platform::Clock;
 use quickclear_roster::Roster;
+use quickclear_schemas::bounds::DEFAULT_HORIZON;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -78,6 +79,15 @@ pub struct CommonArgs {
     /// The share of cases to clear within 24 hours, drawn as the dashboards' target line.
     #[arg(long, value_name = "SHARE", default_value_t = crate::app::DEFAULT_CLEARANCE_TARGET)]
     pub clearance_target: f64,
+    /// How many days before now (by the service clock: the demo's is simulated) a reported theft,
+    /// or a sighting a squad records, may lie; earlier ones are refused.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = DEFAULT_HORIZON.num_days(),
+        value_parser = clap::value_parser!(i64).range(1..=36_500)
+    )]
+    pub occurred_horizon_days: i64,
     /// An XYZ tile server for the pages' maps, e.g. `https://tiles.example.org/{z}/{x}/{y}.png`
     /// (http or https, with `{z}`, `{x}` and `{y}`). Without it the maps need no tile server.
     #[arg(long, value_name = "TEMPLATE")]
@@ -255,6 +265,11 @@ pub fn dispatch_config(common: &CommonArgs) -> anyhow::Result<DispatchConfig> {
     })
 }
 
+/// `--occurred-horizon-days` (clap keeps it between 1 and 36 500).
+pub fn occurred_horizon(common: &CommonArgs) -> chrono::TimeDelta {
+    chrono::TimeDelta::days(common.occurred_horizon_days)
+}
+
 pub fn clearance_target(common: &CommonArgs) -> anyhow::Result<f64> {
     let target = common.clearance_target;
     if !(target > 0.0 && target <= 1.0) {
@@ -352,6 +367,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock: Clock::system(),
         services: args.services.clone(),
         dispatch: dispatch_config(&args.common)?,
+        occurred_horizon: occurred_horizon(&args.common),
         clearance_target: clearance_target(&args.common)?,
         tiles,
         data_dir: Some(args.data_dir.clone()),

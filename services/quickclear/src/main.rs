@@ -61,6 +61,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         clock,
         services: Service::all(),
         dispatch,
+        occurred_horizon: cli::occurred_horizon(&args.common),
         clearance_target: cli::clearance_target(&args.common)?,
         tiles,
         data_dir: Some(args.data_dir.clone()),

@@ -10,6 +10,7 @@ use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
 use quickclear_eventstore::EventStore;
 use quickclear_eventstore::sqlite::SqliteStore;
+use quickclear_schemas::bounds::DEFAULT_HORIZON;
 use quickclear_testkit::eventually;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,7 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
         clock,
         services: Service::all(),
         dispatch,
+        occurred_horizon: DEFAULT_HORIZON,
         clearance_target: DEFAULT_CLEARANCE_TARGET,
         tiles: None,
         data_dir: None,

@@ -62,7 +62,7 @@ async fn analytics(http: &reqwest::Client, app: &TestApp, what: &str, query: &st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weekly_thefts_make_emerging_patterns_per_cell() {
-    let app = spawn_app().await;
+    let app = spawn_app_taking_2016().await;
     let wacker = report_thefts(&app).await;
     let query = format!("res=9&{WINDOW}");
     let trends = quickclear_testkit::eventually(
@@ -175,7 +175,7 @@ fn cell<'a>(answer: &'a Value, h3: &str) -> Option<&'a Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cameras_and_patrol_pings_make_the_coverage_layers() {
-    let app = spawn_app().await;
+    let app = spawn_app_taking_2016().await;
     let wacker = report_thefts(&app).await;
     post_pings(&app).await;
     // The cameras' cells are computed just after start (until then the answer is 503).

@@ -96,7 +96,7 @@ async fn review(app: &TestApp, query: &str) -> (u16, String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_review_shows_the_hot_cell_patrols_miss_and_the_cli_writes_it() {
-    let app = spawn_app().await;
+    let app = spawn_app_taking_2016().await;
     let wacker = report_thefts(&app).await;
     post_pings(&app).await;
     let total = 16 + ELSEWHERE.len();

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::TimeDelta;
 use futures::Stream;
 use prometheus::{HistogramVec, register_histogram_vec};
 use quickclear_access::{Allowed, SquadWork, UnitWatch};
@@ -19,6 +20,7 @@ use quickclear_platform::problem::FieldError;
 use quickclear_platform::query::ApiQuery;
 use quickclear_platform::{Clock, Problem};
 use quickclear_roster::Roster;
+use quickclear_schemas::bounds::{Checker, TimeBounds};
 use quickclear_schemas::message::{FeedItem, TaskCommandRequest};
 use quickclear_schemas::{CaseId, TaskKind, UnitId};
 use serde::Deserialize;
@@ -45,6 +47,8 @@ pub struct Squad {
     pub roster: Arc<Roster>,
     pub clock: Clock,
     pub feeds: Arc<Feeds>,
+    /// How far back a sighting a finding records may lie (as a theft's time at intake).
+    pub occurred_horizon: TimeDelta,
 }
 
 pub fn routes(squad: Arc<Squad>) -> Router {
@@ -188,8 +192,9 @@ fn observe_latency(clock: &Clock, posted: &Posted) {
     }
 }
 
-/// A squad member's command must name their own unit (403 `other-unit`); a task another unit holds
-/// is the case's own refusal (409 `task-held-by-other-unit`, e.g. after an escalation).
+/// A squad member's command must name their own unit (403 `other-unit`); its fields must lie within
+/// `quickclear_schemas::bounds` (422 `invalid-request` naming each); a task another unit holds is
+/// the case's own refusal (409 `task-held-by-other-unit`, e.g. after an escalation).
 async fn command(
     State(squad): State<Arc<Squad>>,
     user: Allowed<SquadWork>,
@@ -228,11 +233,25 @@ async fn command(
             ),
         )]));
     }
+    let mut check = Checker::default();
+    let now = squad.clock.now();
+    check.task_action(
+        &request.action,
+        TimeBounds::new(now, squad.occurred_horizon),
+    );
+    if !check.errors.is_empty() {
+        let errors = check.errors.into_iter();
+        return Err(Problem::invalid(
+            errors
+                .map(|e| FieldError::new(e.field, e.message))
+                .collect(),
+        ));
+    }
     let ctx = CommandContext {
         case_id,
         command_id: request.command_id,
         actor: user.actor(),
-        now: squad.clock.now(),
+        now,
     };
     let command = CaseCommand::Act {
         task: kind,

@@ -13,6 +13,7 @@ use quickclear_eventstore::EventStore;
 use quickclear_eventstore::sqlite::SqliteStore;
 use quickclear_platform::Clock;
 use quickclear_roster::Roster;
+use quickclear_schemas::bounds::DEFAULT_HORIZON;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -108,9 +109,33 @@ pub async fn spawn_with_tiles(
     dispatch: DispatchConfig,
     tiles: Option<quickclear::roster_routes::Tiles>,
 ) -> TestApp {
+    spawn_with(services, dispatch, tiles, DEFAULT_HORIZON).await
+}
+
+/// As [`spawn_app`], taking thefts back to 2016-01-01 (the default horizon is a year): for the
+/// tests that report 2016's thefts on the real clock.
+pub async fn spawn_app_taking_2016() -> TestApp {
+    let since_2016 = chrono::Utc::now()
+        - "2016-01-01T00:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap();
+    let horizon = since_2016 + chrono::TimeDelta::days(1);
+    spawn_with(Service::all(), DispatchConfig::default(), None, horizon).await
+}
+
+async fn spawn_with(
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+    tiles: Option<quickclear::roster_routes::Tiles>,
+    occurred_horizon: chrono::TimeDelta,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(&log_file(&dir)).unwrap());
-    spawn_on(store, dir, services, dispatch, tiles).await
+    let mut parts = parts(store, &dir, services);
+    parts.dispatch = dispatch;
+    parts.tiles = tiles;
+    parts.occurred_horizon = occurred_horizon;
+    serve(parts, dir).await
 }
 
 /// The embedded store's file in a test's data directory.
@@ -126,11 +151,15 @@ pub async fn spawn_on(
     dispatch: DispatchConfig,
     tiles: Option<quickclear::roster_routes::Tiles>,
 ) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mut parts = parts(store.clone(), &dir, services);
-    let access = parts.access.clone();
+    let mut parts = parts(store, &dir, services);
     parts.dispatch = dispatch;
     parts.tiles = tiles;
+    serve(parts, dir).await
+}
+
+async fn serve(parts: Parts, dir: tempfile::TempDir) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (store, access) = (parts.store.clone(), parts.access.clone());
     let app = Application::build(parts, listener);
     let base = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -153,6 +182,7 @@ pub fn parts(store: Arc<dyn EventStore>, dir: &tempfile::TempDir, services: Vec<
         clock: Clock::system(),
         services,
         dispatch: DispatchConfig::default(),
+        occurred_horizon: DEFAULT_HORIZON,
         clearance_target: DEFAULT_CLEARANCE_TARGET,
         tiles: None,
         data_dir: Some(dir.path().to_owned()),
@@ -292,4 +322,38 @@ pub async fn query_refused(app: &TestApp, path: &str, parameter: &str) -> Value 
         "{path}: {problem}"
     );
     problem
+}
+
+/// Sends a request and checks the answer is the named problem, and that the log did not move.
+pub async fn refused(
+    app: &TestApp,
+    request: reqwest::RequestBuilder,
+    status: u16,
+    problem: &str,
+) -> Value {
+    let head = app.store.head().await.unwrap();
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status().as_u16(), status, "status for {problem}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{problem}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["type"],
+        format!("https://quickclear.dev/problems/{problem}"),
+        "{body}"
+    );
+    assert_eq!(body["status"], status);
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "a detail says what is wrong"
+    );
+    assert_eq!(
+        app.store.head().await.unwrap(),
+        head,
+        "{problem}: nothing written"
+    );
+    body
 }
