@@ -1,21 +1,18 @@
 //! [`Access`]: the accounts, the token key, the ended sessions and the rate limiters of one process.
 
+use crate::client::ClientAddress;
 use crate::password;
 use crate::principal::Principal;
 use crate::rate_limit::RateLimiter;
 use crate::refusal;
 use crate::session::Revocations;
 use crate::token::{Claims, TokenError, TokenKey};
-use crate::users::{AccessConfig, ConfigError, User};
+use crate::users::{AccessConfig, ConfigError, MAX_USERNAME, User};
 use chrono::{DateTime, Duration, Utc};
 use quickclear_platform::Problem;
 use quickclear_roster::Roster;
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// Failed sign-ins with usernames no account has share one bucket, so made-up names cannot grow
-/// the limiter's map.
-const UNKNOWN_USERNAME: &str = "\0unknown";
 
 pub struct Access {
     accounts: BTreeMap<String, User>,
@@ -25,6 +22,7 @@ pub struct Access {
     pub(crate) per_source: RateLimiter,
     pub(crate) per_address: RateLimiter,
     sign_in_failures: RateLimiter,
+    sign_in_failures_per_address: RateLimiter,
     /// Checked against when the username is unknown, so that answer takes as long as a wrong password.
     dummy_hash: String,
 }
@@ -67,6 +65,10 @@ impl Access {
             per_source: RateLimiter::new(limits.per_source, window),
             per_address: RateLimiter::new(limits.per_address, window),
             sign_in_failures: RateLimiter::new(limits.sign_in_failures, window),
+            sign_in_failures_per_address: RateLimiter::new(
+                limits.sign_in_failures_per_address,
+                window,
+            ),
             dummy_hash: password::hash("no account has this password").map_err(ConfigError)?,
         })
     }
@@ -93,31 +95,47 @@ impl Access {
         })
     }
 
-    /// Checks a password (off the async workers) and opens a session. An unknown username and a
-    /// wrong password get the same answer; failures are throttled per username.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Issued, Problem> {
-        let user = self.accounts.get(username);
-        let throttle_key = user.map_or(UNKNOWN_USERNAME, |u| u.username.as_str());
-        if let Err(wait) = self.sign_in_failures.check(throttle_key) {
+    /// Checks a password (off the async workers) and opens a session. Failures are throttled per
+    /// username and address and per address, so a stranger elsewhere cannot lock a user out.
+    ///
+    /// An unknown username takes the very path of a wrong password (its own buckets, an argon2
+    /// check against a dummy hash, the same answers), so no status or timing tells it apart.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        from: &ClientAddress,
+    ) -> Result<Issued, Problem> {
+        let address = from.as_str();
+        // No account has a longer name: a longer one names no more buckets than it needs.
+        let name: String = username.chars().take(MAX_USERNAME + 1).collect();
+        let name_and_address = format!("{name} {address}");
+        // Every attempt takes its tokens up front (so concurrent guesses cannot all slip past a
+        // check) and a success gives them back: only failures count.
+        self.sign_in_failures_per_address
+            .take(address)
+            .map_err(|wait| refusal::rate_limited(wait, "too many failed sign-ins from here"))?;
+        if let Err(wait) = self.sign_in_failures.take(&name_and_address) {
             return Err(refusal::rate_limited(
                 wait,
-                "too many failed sign-ins for this username",
+                "too many failed sign-ins for this username from here",
             ));
         }
+        let user = self.accounts.get(username);
         let stored = user.map_or(&self.dummy_hash, |u| &u.password_hash).clone();
         let attempt = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || password::verify(&stored, &attempt))
             .await
             .unwrap_or(false);
         match user {
-            Some(user) if matches => Ok(self
-                .issue(&user.username, Utc::now())
-                .expect("the account exists")),
-            _ => {
-                // The bucket was checked above; a race past it only lets a few more attempts in.
-                let _ = self.sign_in_failures.take(throttle_key);
-                Err(refusal::wrong_credentials())
+            Some(user) if matches => {
+                self.sign_in_failures_per_address.refund(address);
+                self.sign_in_failures.refund(&name_and_address);
+                Ok(self
+                    .issue(&user.username, Utc::now())
+                    .expect("the account exists"))
             }
+            _ => Err(refusal::wrong_credentials()),
         }
     }
 

@@ -12,11 +12,13 @@
 //!   user may use needs no more than the [`guard`].
 //! - [`guard`]: the layer that refuses any `/api/` request without a session but on public routes.
 //! - [`public`]: [`PublicCaller`], the rate limits of the public report routes.
+//! - [`client`]: [`ClientAddress`], who the rate limits count.
 //! - [`rate_limit`]: token buckets keyed by text.
 //! - [`routes`]: `POST`, `GET`, `DELETE /api/v1/session`.
 //! - [`refusal`]: the problem answers (401, 403, 429).
 
 pub mod access;
+pub mod client;
 pub mod guard;
 pub mod password;
 pub mod principal;
@@ -29,6 +31,7 @@ pub mod token;
 pub mod users;
 
 pub use access::{Access, Issued};
+pub use client::ClientAddress;
 pub use guard::require_session;
 pub use principal::{Allowed, COOKIE, Dispatch, Oversight, Principal, SquadWork, UnitWatch};
 pub use public::PublicCaller;

@@ -1,7 +1,8 @@
 //! The session routes, served by every process:
 //!
 //! - `POST /api/v1/session` `{"username", "password"}` → 201, the session (with its token) and the
-//!   `qc_session` cookie; 401 `wrong-credentials`; 429 `rate-limited` after repeated failures.
+//!   `qc_session` cookie; 401 `wrong-credentials`; 429 `rate-limited` after repeated failures
+//!   (per username and client address, and per address).
 //! - `GET /api/v1/session` → 200, who is signed in (no token), or 401.
 //! - `DELETE /api/v1/session` → 204: ends the session if it is valid and clears the cookie either way.
 //!
@@ -9,6 +10,7 @@
 //! plain HTTP on closed networks (put TLS in front and it still works, but is not marked secure).
 
 use crate::access::{Access, Issued};
+use crate::client::ClientAddress;
 use crate::principal::{self, COOKIE, Principal};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -72,9 +74,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Gate {
 
 async fn sign_in(
     Gate(access): Gate,
+    from: ClientAddress,
     ApiJson(request): ApiJson<SignIn>,
 ) -> Result<Response, Problem> {
-    let Issued { token, principal } = access.sign_in(&request.username, &request.password).await?;
+    let Issued { token, principal } = access
+        .sign_in(&request.username, &request.password, &from)
+        .await?;
     tracing::info!(username = %principal.username, role = %principal.role, "signed in");
     let max_age = (principal.expires_at - Utc::now()).num_seconds().max(0);
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");

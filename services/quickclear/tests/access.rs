@@ -634,6 +634,108 @@ async fn alarm_buttons_are_rate_limited_per_device() {
     assert_eq!(other.send().await.unwrap().status(), 201);
 }
 
+/// A client whose requests come from `address` (every 127.x.y.z is this machine), so one test can
+/// play several callers.
+fn from(address: &str) -> reqwest::Client {
+    let address: std::net::IpAddr = address.parse().unwrap();
+    reqwest::Client::builder()
+        .local_address(address)
+        .build()
+        .unwrap()
+}
+
+fn sign_in_from(
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::RequestBuilder {
+    from(address)
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"username": username, "password": password}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere() {
+    let app = intake_only().await;
+    for _ in 0..10 {
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", "dispatcher", "guess"),
+            401,
+            "wrong-credentials",
+        )
+        .await;
+    }
+    refused(
+        &app,
+        sign_in_from(&app, "127.0.0.2", "dispatcher", PASSWORD),
+        429,
+        "rate-limited",
+    )
+    .await;
+    let elsewhere = sign_in_from(&app, "127.0.0.3", "dispatcher", PASSWORD);
+    assert_eq!(elsewhere.send().await.unwrap().status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_username_is_answered_and_throttled_like_a_known_one() {
+    let app = intake_only().await;
+    // Ten failures for a name from one address, then 429 for that name there, known or not.
+    for username in ["dispatcher", "ghost-1"] {
+        for _ in 0..10 {
+            refused(
+                &app,
+                sign_in_from(&app, "127.0.0.2", username, "guess"),
+                401,
+                "wrong-credentials",
+            )
+            .await;
+        }
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", username, "guess"),
+            429,
+            "rate-limited",
+        )
+        .await;
+    }
+    // A name not tried yet is answered the same whether it exists or not: no 429 gives it away.
+    for username in ["analyst", "ghost-2"] {
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", username, "guess"),
+            401,
+            "wrong-credentials",
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_trying_many_usernames_is_throttled_as_a_whole() {
+    let app = intake_only().await;
+    // Thirty failures per address in ten minutes, whatever the names (here d001 ... d030).
+    for district in 1..=30 {
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", &format!("d{district:03}"), "guess"),
+            401,
+            "wrong-credentials",
+        )
+        .await;
+    }
+    refused(
+        &app,
+        sign_in_from(&app, "127.0.0.2", "analyst", PASSWORD),
+        429,
+        "rate-limited",
+    )
+    .await;
+    let elsewhere = sign_in_from(&app, "127.0.0.3", "analyst", PASSWORD);
+    assert_eq!(elsewhere.send().await.unwrap().status(), 201);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_records_the_signed_in_user_as_its_actor() {
     let app = spawn_app().await;
