@@ -3,7 +3,7 @@
 use crate::client::ClientAddress;
 use crate::password;
 use crate::principal::Principal;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::Limiters;
 use crate::refusal;
 use crate::session::Revocations;
 use crate::token::{Claims, TokenError, TokenKey};
@@ -19,10 +19,7 @@ pub struct Access {
     key: TokenKey,
     ttl: Duration,
     revocations: Revocations,
-    pub(crate) per_source: RateLimiter,
-    pub(crate) per_address: RateLimiter,
-    sign_in_failures: RateLimiter,
-    sign_in_failures_per_address: RateLimiter,
+    pub(crate) limits: Limiters,
     /// Checked against when the username is unknown, so that answer takes as long as a wrong password.
     dummy_hash: String,
 }
@@ -55,20 +52,12 @@ impl Access {
                 TokenKey::random()
             }
         };
-        let limits = &config.rate_limits;
-        let window = limits.window().map_err(ConfigError)?;
         Ok(Self {
             accounts,
             key,
             ttl,
             revocations: Revocations::default(),
-            per_source: RateLimiter::new(limits.per_source, window),
-            per_address: RateLimiter::new(limits.per_address, window),
-            sign_in_failures: RateLimiter::new(limits.sign_in_failures, window),
-            sign_in_failures_per_address: RateLimiter::new(
-                limits.sign_in_failures_per_address,
-                window,
-            ),
+            limits: config.rate_limits.limiters().map_err(ConfigError)?,
             dummy_hash: password::hash("no account has this password").map_err(ConfigError)?,
         })
     }
@@ -112,10 +101,11 @@ impl Access {
         let name_and_address = format!("{name} {address}");
         // Every attempt takes its tokens up front (so concurrent guesses cannot all slip past a
         // check) and a success gives them back: only failures count.
-        self.sign_in_failures_per_address
+        self.limits
+            .sign_in_failures_per_address
             .take(address)
             .map_err(|wait| refusal::rate_limited(wait, "too many failed sign-ins from here"))?;
-        if let Err(wait) = self.sign_in_failures.take(&name_and_address) {
+        if let Err(wait) = self.limits.sign_in_failures.take(&name_and_address) {
             return Err(refusal::rate_limited(
                 wait,
                 "too many failed sign-ins for this username from here",
@@ -129,8 +119,8 @@ impl Access {
             .unwrap_or(false);
         match user {
             Some(user) if matches => {
-                self.sign_in_failures_per_address.refund(address);
-                self.sign_in_failures.refund(&name_and_address);
+                self.limits.sign_in_failures_per_address.refund(address);
+                self.limits.sign_in_failures.refund(&name_and_address);
                 Ok(self
                     .issue(&user.username, Utc::now())
                     .expect("the account exists"))

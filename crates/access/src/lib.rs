@@ -34,6 +34,6 @@ pub use access::{Access, Issued};
 pub use client::ClientAddress;
 pub use guard::require_session;
 pub use principal::{Allowed, COOKIE, Dispatch, Oversight, Principal, SquadWork, UnitWatch};
-pub use public::PublicCaller;
+pub use public::{PublicCaller, Source, device_authenticated};
 pub use routes::routes;
 pub use users::{AccessConfig, ConfigError, Role};

@@ -44,15 +44,35 @@ impl Default for RateLimits {
     }
 }
 
+/// A process's limiters, one per budget of [`RateLimits`].
+#[derive(Debug)]
+pub(crate) struct Limiters {
+    pub per_source: RateLimiter,
+    pub per_address: RateLimiter,
+    pub unauthenticated_alarms: RateLimiter,
+    pub sign_in_failures: RateLimiter,
+    pub sign_in_failures_per_address: RateLimiter,
+}
+
 impl RateLimits {
-    /// The window, checked: one minute to a day.
-    pub(crate) fn window(&self) -> Result<Duration, String> {
-        match self.window_minutes {
-            1..=1440 => Ok(Duration::from_secs(u64::from(self.window_minutes) * 60)),
-            other => Err(format!(
-                "[rate_limits] window_minutes = {other}: use 1 to 1440 (a day)"
-            )),
-        }
+    /// The limiters, once the window is checked (one minute to a day).
+    pub(crate) fn limiters(&self) -> Result<Limiters, String> {
+        let window = match self.window_minutes {
+            1..=1440 => Duration::from_secs(u64::from(self.window_minutes) * 60),
+            other => {
+                return Err(format!(
+                    "[rate_limits] window_minutes = {other}: use 1 to 1440 (a day)"
+                ));
+            }
+        };
+        let limiter = |capacity| RateLimiter::new(capacity, window);
+        Ok(Limiters {
+            per_source: limiter(self.per_source),
+            per_address: limiter(self.per_address),
+            unauthenticated_alarms: limiter(self.unauthenticated_alarms),
+            sign_in_failures: limiter(self.sign_in_failures),
+            sign_in_failures_per_address: limiter(self.sign_in_failures_per_address),
+        })
     }
 }
 

@@ -108,6 +108,24 @@ pub async fn spawn_with_tiles(
     dispatch: DispatchConfig,
     tiles: Option<quickclear::roster_routes::Tiles>,
 ) -> TestApp {
+    spawn_with(roster(), services, dispatch, tiles).await
+}
+
+/// As [`spawn_services`], on another roster than the demo city's.
+pub async fn spawn_on(
+    roster: Arc<Roster>,
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+) -> TestApp {
+    spawn_with(roster, services, dispatch, None).await
+}
+
+async fn spawn_with(
+    roster: Arc<Roster>,
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+    tiles: Option<quickclear::roster_routes::Tiles>,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteStore::open(&dir.path().join("log.sqlite")).unwrap());
@@ -115,7 +133,7 @@ pub async fn spawn_with_tiles(
     let access = access();
     let parts = Parts {
         store: store.clone(),
-        roster: roster(),
+        roster,
         access: access.clone(),
         clock: Clock::system(),
         services,
