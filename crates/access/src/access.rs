@@ -6,19 +6,25 @@ use crate::principal::Principal;
 use crate::rate_limit::Limiters;
 use crate::refusal;
 use crate::session::Revocations;
+use crate::store::{RevocationStore, Revoked, StoreError};
 use crate::token::{Claims, TokenError, TokenKey};
 use crate::users::{AccessConfig, ConfigError, MAX_USERNAME, User};
 use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
 use quickclear_platform::Problem;
 use quickclear_roster::Roster;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub struct Access {
     accounts: BTreeMap<String, User>,
     key: TokenKey,
     ttl: Duration,
-    revocations: Revocations,
+    revocations: Arc<Revocations>,
+    /// Where sign-outs are kept for the deployment; without one, they hold on this process only
+    /// until it stops (tests, and processes that only issue sessions in-process).
+    store: Option<Arc<dyn RevocationStore>>,
     pub(crate) limits: Limiters,
     /// Checked against when the username is unknown, so that answer takes as long as a wrong password.
     dummy_hash: String,
@@ -56,7 +62,8 @@ impl Access {
             accounts,
             key,
             ttl,
-            revocations: Revocations::default(),
+            revocations: Arc::default(),
+            store: None,
             limits: config.rate_limits.limiters().map_err(ConfigError)?,
             dummy_hash: password::hash("no account has this password").map_err(ConfigError)?,
         })
@@ -64,6 +71,30 @@ impl Access {
 
     pub fn users(&self) -> impl Iterator<Item = &User> {
         self.accounts.values()
+    }
+
+    /// How long a session lasts.
+    pub fn session_ttl(&self) -> std::time::Duration {
+        self.ttl.to_std().expect("a checked TTL is positive")
+    }
+
+    /// Keeps this process's sign-outs in `store` and refuses the sessions it holds: those in force
+    /// now (loaded before this returns) and those any process signs out from now on.
+    pub async fn keep_sign_outs_in(
+        &mut self,
+        store: Arc<dyn RevocationStore>,
+    ) -> Result<(), StoreError> {
+        let mut followed = store.follow().await?;
+        self.revocations.revoke(followed.in_force, Utc::now());
+        let revocations = self.revocations.clone();
+        tokio::spawn(async move {
+            while let Some(revoked) = followed.later.next().await {
+                revocations.revoke([revoked], Utc::now());
+            }
+            tracing::warn!("no longer following sign-outs: other processes' are not seen here");
+        });
+        self.store = Some(store);
+        Ok(())
     }
 
     /// Opens a session for an account without its password: for clients inside this process (the
@@ -152,10 +183,19 @@ impl Access {
         Ok(principal(user, &claims))
     }
 
-    /// Ends the principal's session on this process (see [`crate::session`]).
-    pub fn sign_out(&self, principal: &Principal) {
-        self.revocations
-            .revoke(principal.session, principal.expires_at, Utc::now());
+    /// Ends the principal's session: at once on this process, then for the whole deployment once
+    /// the store has it. `Err` when it could not be recorded (the session then ends on this process
+    /// only; signing out again is harmless).
+    pub async fn sign_out(&self, principal: &Principal) -> Result<(), StoreError> {
+        let revoked = Revoked {
+            session: principal.session,
+            expires_at: principal.expires_at,
+        };
+        self.revocations.revoke([revoked], Utc::now());
+        match &self.store {
+            Some(store) => store.record(revoked).await,
+            None => Ok(()),
+        }
     }
 }
 

@@ -168,7 +168,7 @@ async fn sign_in_checks_the_password_and_sessions_follow_the_file() {
         "{changed:?}"
     );
 
-    access.sign_out(&principal);
+    access.sign_out(&principal).await.unwrap();
     let ended = access.authenticate(&issued.token, now).unwrap_err();
     assert!(ended.type_uri.ends_with("/session-ended"));
 }
