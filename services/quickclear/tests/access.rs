@@ -500,7 +500,8 @@ async fn the_door_plate_form_is_rate_limited_per_plate_and_per_address() {
     let app = intake_only().await;
     let public = reqwest::Client::new();
     let plate = |id: &str| format!("{}/api/v1/doorplates/{id}/reports", app.base);
-    // Six reports per plate in ten minutes: the seventh waits for a token (one per 100 s).
+    // Six reports per plate from one address in ten minutes: the seventh waits for a token (one per
+    // 100 s).
     for id in ["DP-0001", "DP-0002"] {
         for _ in 0..6 {
             let (status, body) = post(&public, &plate(id), &doorplate_report()).await;
