@@ -58,6 +58,17 @@ pub fn rate_limited(wait: Duration, detail: &str) -> Problem {
     .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
 }
 
+/// The sign-out holds on this process, but the store that shares it with the others (and keeps it
+/// across restarts) could not be reached.
+pub fn sign_out_not_recorded() -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "sign-out-not-recorded",
+        "the session ended on this server, but could not be recorded for the others; sign out again \
+         shortly",
+    )
+}
+
 /// The access layer is missing from the router: a wiring bug, not the client's fault.
 pub fn not_configured() -> Problem {
     tracing::error!("access control is not configured on this router");

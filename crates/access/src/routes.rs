@@ -1,15 +1,19 @@
 //! The session routes, served by every process:
 //!
 //! - `POST /api/v1/session` `{"username", "password"}` → 201, the session (with its token) and the
-//!   `qc_session` cookie; 401 `wrong-credentials`; 429 `rate-limited` after repeated failures.
+//!   `qc_session` cookie; 401 `wrong-credentials`; 429 `rate-limited` after repeated failures
+//!   (per username and client address, and per address).
 //! - `GET /api/v1/session` → 200, who is signed in (no token), or 401.
-//! - `DELETE /api/v1/session` → 204: ends the session if it is valid and clears the cookie either way.
+//! - `DELETE /api/v1/session` → 204: ends the session if it is valid and clears the cookie either way;
+//!   503 `sign-out-not-recorded` when the deployment's store cannot keep it (retry).
 //!
 //! The cookie is `HttpOnly; SameSite=Strict; Path=/`, without `Secure`: Quickclear is served over
 //! plain HTTP on closed networks (put TLS in front and it still works, but is not marked secure).
 
 use crate::access::{Access, Issued};
+use crate::client::ClientAddress;
 use crate::principal::{self, COOKIE, Principal};
+use crate::refusal;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -72,9 +76,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Gate {
 
 async fn sign_in(
     Gate(access): Gate,
+    from: ClientAddress,
     ApiJson(request): ApiJson<SignIn>,
 ) -> Result<Response, Problem> {
-    let Issued { token, principal } = access.sign_in(&request.username, &request.password).await?;
+    let Issued { token, principal } = access
+        .sign_in(&request.username, &request.password, &from)
+        .await?;
     tracing::info!(username = %principal.username, role = %principal.role, "signed in");
     let max_age = (principal.expires_at - Utc::now()).num_seconds().max(0);
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
@@ -89,16 +96,22 @@ async fn who_am_i(principal: Principal) -> Response {
     response
 }
 
-/// Signing out twice, or with an expired session, is not an error: the cookie goes either way.
+/// Signing out twice, or with an expired session, is not an error: the cookie goes either way,
+/// also when the sign-out could not be recorded for the deployment (503, to be retried).
 async fn sign_out(Gate(access): Gate, headers: HeaderMap) -> Response {
     let principal = principal::token(&headers)
         .and_then(Result::ok)
         .and_then(|token| access.authenticate(token, Utc::now()).ok());
-    if let Some(principal) = principal {
-        access.sign_out(&principal);
-        tracing::info!(username = %principal.username, "signed out");
-    }
     let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Some(principal) = principal {
+        match access.sign_out(&principal).await {
+            Ok(()) => tracing::info!(username = %principal.username, "signed out"),
+            Err(error) => {
+                tracing::warn!(username = %principal.username, %error, "sign-out not recorded");
+                response = refusal::sign_out_not_recorded().into_response();
+            }
+        }
+    }
     set_cookie(
         response.headers_mut(),
         &format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),

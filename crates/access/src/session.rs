@@ -1,11 +1,9 @@
-//! Sign-out: tokens are stateless, so an ended session is remembered here, in memory, until its token
-//! would have expired anyway, and every request checks it.
-//!
-//! Over NATS (`quickclear serve`, a process per service) this set is per process: sign-out revokes
-//! the session on the process that served the `DELETE`, and the browser drops its cookie; a copy of
-//! the token kept elsewhere still works on the other processes until it expires. The TTL bounds
-//! that gap (ADR 0005).
+//! Sign-out: tokens are stateless, so an ended session is remembered until its token would have
+//! expired anyway, and every request checks it. This set is the process's copy, checked without
+//! I/O; the deployment's [`RevocationStore`](crate::store::RevocationStore) keeps the sign-outs
+//! across restarts and brings in those of the other processes (ADR 0005).
 
+use crate::store::Revoked;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,10 +16,16 @@ pub struct Revocations {
 }
 
 impl Revocations {
-    pub fn revoke(&self, session: Uuid, expires_at: DateTime<Utc>, now: DateTime<Utc>) {
+    /// Ends the sessions; those already expired at `now` are forgotten.
+    pub fn revoke(&self, revoked: impl IntoIterator<Item = Revoked>, now: DateTime<Utc>) {
         let mut ended = self.ended.lock().expect("revocations lock");
         ended.retain(|_, expiry| *expiry > now);
-        ended.insert(session, expires_at);
+        ended.extend(
+            revoked
+                .into_iter()
+                .filter(|r| r.expires_at > now)
+                .map(|r| (r.session, r.expires_at)),
+        );
     }
 
     pub fn is_revoked(&self, session: &Uuid) -> bool {
@@ -41,11 +45,26 @@ mod tests {
     fn a_revoked_session_is_forgotten_once_its_token_has_expired() {
         let revocations = Revocations::default();
         let now = Utc::now();
-        let (short, long) = (Uuid::new_v4(), Uuid::new_v4());
-        revocations.revoke(short, now + Duration::minutes(1), now);
-        assert!(revocations.is_revoked(&short));
-        revocations.revoke(long, now + Duration::hours(1), now + Duration::minutes(2));
-        assert!(!revocations.is_revoked(&short), "dropped after its expiry");
-        assert!(revocations.is_revoked(&long));
+        let ended = |expires_at| Revoked {
+            session: Uuid::new_v4(),
+            expires_at,
+        };
+        let (short, long) = (
+            ended(now + Duration::minutes(1)),
+            ended(now + Duration::hours(1)),
+        );
+        revocations.revoke([short], now);
+        assert!(revocations.is_revoked(&short.session));
+        revocations.revoke([long, ended(now)], now + Duration::minutes(2));
+        assert!(
+            !revocations.is_revoked(&short.session),
+            "dropped after its expiry"
+        );
+        assert!(revocations.is_revoked(&long.session));
+        assert_eq!(
+            revocations.ended.lock().unwrap().len(),
+            1,
+            "an expired one is not kept"
+        );
     }
 }

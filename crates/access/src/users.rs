@@ -5,11 +5,13 @@
 //! ttl_minutes = 720        # 12 hours, one shift
 //! secret = "..."           # HMAC key, at least 32 characters, shared by every process
 //!
-//! [rate_limits]            # the defaults
+//! [rate_limits]                     # the defaults, per window and client address
 //! window_minutes = 10
-//! per_source = 6           # reports per door plate or alarm device
-//! per_address = 20         # public reports per client address
-//! sign_in_failures = 10    # failed sign-ins per username
+//! per_source = 6                    # reports per door plate or alarm device (and address)
+//! per_address = 20                  # public requests (door plates, alarms)
+//! unauthenticated_alarms = 2        # alarm presses without the device's secret, per device
+//! sign_in_failures = 10             # failed sign-ins per username
+//! sign_in_failures_per_address = 30 # failed sign-ins, whatever the usernames
 //!
 //! [[user]]
 //! username = "d001-night"
@@ -33,7 +35,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-const MAX_USERNAME: usize = 64;
+pub(crate) const MAX_USERNAME: usize = 64;
 const MIN_SECRET: usize = 32;
 const MAX_TTL_MINUTES: u32 = 7 * 24 * 60;
 

@@ -2,7 +2,7 @@
 //! accounts as the file has them.
 
 use chrono::{Duration, Utc};
-use quickclear_access::{Access, AccessConfig, Role};
+use quickclear_access::{Access, AccessConfig, ClientAddress, Role};
 use quickclear_roster::{LatLng, PrecinctMap, Roster, Unit};
 use quickclear_schemas::{TaskKind, UnitId};
 
@@ -135,8 +135,17 @@ async fn sign_in_checks_the_password_and_sessions_follow_the_file() {
     let secret = "[session]\nsecret = \"a secret of more than thirty-two characters\"\n";
     let before = format!("{secret}{}", user("ana", "dispatcher", ""));
     let access = Access::new(&AccessConfig::parse(&before).unwrap(), &roster()).unwrap();
-    assert!(access.sign_in("ana", "wrong password").await.is_err());
-    let issued = access.sign_in("ana", "quickclear-demo").await.unwrap();
+    let from = ClientAddress::from(std::net::IpAddr::from([192, 0, 2, 1]));
+    assert!(
+        access
+            .sign_in("ana", "wrong password", &from)
+            .await
+            .is_err()
+    );
+    let issued = access
+        .sign_in("ana", "quickclear-demo", &from)
+        .await
+        .unwrap();
     assert_eq!(issued.principal.role, Role::Dispatcher);
     let now = Utc::now();
     let principal = access.authenticate(&issued.token, now).unwrap();
@@ -159,7 +168,7 @@ async fn sign_in_checks_the_password_and_sessions_follow_the_file() {
         "{changed:?}"
     );
 
-    access.sign_out(&principal);
+    access.sign_out(&principal).await.unwrap();
     let ended = access.authenticate(&issued.token, now).unwrap_err();
     assert!(ended.type_uri.ends_with("/session-ended"));
 }

@@ -27,10 +27,13 @@
 //! id = "AL-0001"
 //! address = "100 W Randolph St"
 //! at = { lat = 41.8846, lng = -87.6319 }
+//! # Optional: the SHA-256 (hex) of the device's secret, which it sends as `Authorization: Device
+//! # <secret>`; make one with `openssl rand -base64 32`, digest it with `printf %s "$SECRET" | sha256sum`.
+//! secret_sha256 = "<64 hex digits>"
 //! ```
 
 use crate::geojson::read_features;
-use crate::{LatLng, Place, PrecinctMap, Roster, RosterError, Unit};
+use crate::{LatLng, Place, PrecinctMap, Roster, RosterError, SecretDigest, Unit};
 use geo::MultiPolygon;
 use quickclear_schemas::{TaskKind, UnitId};
 use serde::Deserialize;
@@ -46,7 +49,16 @@ struct RosterFile {
     #[serde(default)]
     doorplate: Vec<Place>,
     #[serde(default)]
-    alarm: Vec<Place>,
+    alarm: Vec<AlarmEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlarmEntry {
+    id: String,
+    address: String,
+    at: LatLng,
+    secret_sha256: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,7 +138,38 @@ pub fn load(path: &Path) -> Result<Roster, RosterError> {
         });
     }
     let precincts = PrecinctMap::new(owned).map_err(invalid)?;
-    Roster::new(units, precincts, file.doorplate, file.alarm).map_err(invalid)
+    let mut secrets = Vec::new();
+    let mut alarms = Vec::new();
+    for a in file.alarm {
+        if let Some(hex) = &a.secret_sha256 {
+            let digest = digest_from_hex(hex).ok_or_else(|| {
+                invalid(format!(
+                    "alarm {}: secret_sha256 is 64 hex digits, the SHA-256 of the device's secret",
+                    a.id
+                ))
+            })?;
+            secrets.push((a.id.clone(), digest));
+        }
+        alarms.push(Place {
+            id: a.id,
+            at: a.at,
+            address: a.address,
+        });
+    }
+    Roster::new(units, precincts, file.doorplate, alarms)
+        .and_then(|roster| roster.with_alarm_secrets(secrets))
+        .map_err(invalid)
+}
+
+fn digest_from_hex(hex: &str) -> Option<SecretDigest> {
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut digest = [0; 32];
+    for (byte, pair) in digest.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(digest)
 }
 
 /// Territories by key; features sharing a key (a precinct in several pieces) are merged.

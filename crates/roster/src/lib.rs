@@ -55,6 +55,9 @@ pub struct Place {
     pub address: String,
 }
 
+/// The SHA-256 digest of an alarm device's secret: the roster keeps no secret itself.
+pub type SecretDigest = [u8; 32];
+
 /// Everything dispatch needs to know about who and where.
 #[derive(Debug)]
 pub struct Roster {
@@ -62,6 +65,8 @@ pub struct Roster {
     precincts: PrecinctMap,
     doorplates: BTreeMap<String, Place>,
     alarms: BTreeMap<String, Place>,
+    /// Kept apart from the alarms' places, which the roster route publishes.
+    alarm_secrets: BTreeMap<String, SecretDigest>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +113,22 @@ impl Roster {
             precincts,
             doorplates: index(doorplates),
             alarms: index(alarms),
+            alarm_secrets: BTreeMap::new(),
         })
+    }
+
+    /// Gives alarm devices the digests of their secrets, which their presses may then carry.
+    pub fn with_alarm_secrets(
+        mut self,
+        secrets: impl IntoIterator<Item = (String, SecretDigest)>,
+    ) -> Result<Self, String> {
+        for (device, digest) in secrets {
+            if !self.alarms.contains_key(&device) {
+                return Err(format!("a secret for {device}, which is not an alarm"));
+            }
+            self.alarm_secrets.insert(device, digest);
+        }
+        Ok(self)
     }
 
     pub fn unit(&self, id: &UnitId) -> Option<&Unit> {
@@ -141,5 +161,10 @@ impl Roster {
 
     pub fn alarms(&self) -> impl Iterator<Item = &Place> {
         self.alarms.values()
+    }
+
+    /// The digest of the alarm device's secret, if it has one.
+    pub fn alarm_secret(&self, id: &str) -> Option<&SecretDigest> {
+        self.alarm_secrets.get(id)
     }
 }

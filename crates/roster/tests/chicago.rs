@@ -121,3 +121,39 @@ fn roster_file_loads_and_rejects_mistakes() {
     let error = config::load(&bad).unwrap_err().to_string();
     assert!(error.contains("nowhere.geojson"), "{error}");
 }
+
+#[test]
+fn an_alarm_may_have_the_digest_of_its_secret() {
+    let infra = concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/roster");
+    let text = std::fs::read_to_string(format!("{infra}/chicago.toml")).unwrap();
+    // AL-0001 is the file's last entry: a line appended is one of its fields.
+    let text = text.replace("geojson = \"", &format!("geojson = \"{infra}/"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("roster.toml");
+    let with_secret = |line: &str| {
+        std::fs::write(&file, format!("{text}{line}\n")).unwrap();
+        config::load(&file)
+    };
+    let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let roster = with_secret(&format!("secret_sha256 = \"{digest}\"")).unwrap();
+    let expected: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(roster.alarm_secret("AL-0001").unwrap()[..], expected[..]);
+    for bad in [&digest[1..], &digest.replace('9', "+")] {
+        let error = with_secret(&format!("secret_sha256 = \"{bad}\""))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("alarm AL-0001: secret_sha256"), "{error}");
+    }
+    let error = with_secret("secret = \"in clear\"")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `secret`"), "{error}");
+    assert!(
+        config::load(&PathBuf::from(format!("{infra}/chicago.toml")))
+            .unwrap()
+            .alarm_secret("AL-0001")
+            .is_none()
+    );
+}

@@ -1,6 +1,6 @@
 //! `GET /api/v1/doorplates/{plate}`: what the residents' report page shows before the form, the
 //! plate's own registered place. Public like the report route and rate limited the same way
-//! ([`PublicCaller`]: per client address, a budget the plate's reports share), so the plates
+//! ([`PublicCaller`]: per client address, a budget the public reports share), so the plates
 //! cannot be listed by walking their ids quickly; a dispatcher's or admin's session is not limited.
 
 use crate::routes::Intake;
@@ -23,13 +23,14 @@ pub fn public_view(place: &Place) -> Value {
     })
 }
 
-/// The caller's address is counted (by the extractor) before the plate is looked up, so unknown
-/// ids cost as much as known ones.
+/// The caller's address is counted before the plate is looked up, so unknown ids cost as much as
+/// known ones.
 pub async fn get_doorplate(
     State(intake): State<Arc<Intake>>,
     Path(plate): Path<String>,
-    _caller: PublicCaller,
+    caller: PublicCaller,
 ) -> Result<Json<Value>, Problem> {
+    caller.count_request()?;
     intake
         .roster
         .doorplate(&plate)

@@ -1,6 +1,7 @@
 //! The intake HTTP routes. Reports and resolutions need a dispatcher's or an admin's session and are
-//! recorded as theirs; the door-plate and alarm routes are public and rate limited (the door plate's
-//! public lookup, `GET /api/v1/doorplates/{plate}`, is in `doorplates.rs`).
+//! recorded as theirs; the door-plate and alarm routes are public and rate limited ([`PublicCaller`]:
+//! the caller's address is counted first, the plate or device once the report is valid; the door
+//! plate's public lookup, `GET /api/v1/doorplates/{plate}`, is in `doorplates.rs`).
 
 use crate::receive::{Received, open_case, request_hash};
 use crate::validate::{invalid, location};
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::TimeDelta;
 use prometheus::{IntCounterVec, register_int_counter_vec};
-use quickclear_access::{Allowed, Dispatch, PublicCaller};
+use quickclear_access::{Allowed, Dispatch, PublicCaller, Source, device_authenticated};
 use quickclear_case::CaseCommand;
 use quickclear_eventstore::EventStore;
 use quickclear_platform::commands::execute;
@@ -96,7 +97,8 @@ async fn post_report(
         items: &request.items,
         reporter: request.reporter.clone(),
     };
-    accept(&intake, draft, &headers, &canonical, user.actor()).await
+    let checked = check(&intake, draft, &headers, &canonical)?;
+    file(&intake, checked, user.actor()).await
 }
 
 async fn post_doorplate_report(
@@ -106,11 +108,11 @@ async fn post_doorplate_report(
     headers: HeaderMap,
     ApiJson(request): ApiJson<DoorplateReportRequest>,
 ) -> Result<Response, Problem> {
+    caller.count_request()?;
     let place = intake
         .roster
         .doorplate(&plate)
         .ok_or_else(|| Problem::not_found("unknown-doorplate", format!("no door plate {plate}")))?;
-    caller.admit("door plate", &plate)?;
     let canonical = serde_json::to_string(&request).unwrap_or_default();
     let just_now = OccurredInput {
         at: Some(intake.clock.now()),
@@ -132,17 +134,14 @@ async fn post_doorplate_report(
         items: &request.items,
         reporter: request.reporter.clone(),
     };
-    accept(
-        &intake,
-        draft,
-        &headers,
-        &canonical,
-        Actor::new(ActorKind::Public, plate),
-    )
-    .await
+    let checked = check(&intake, draft, &headers, &canonical)?;
+    caller.admit(Source::DoorPlate(&plate))?;
+    file(&intake, checked, Actor::new(ActorKind::Public, plate)).await
 }
 
-/// A one-click alarm: an empty body is a complete request.
+/// A one-click alarm: an empty body is a complete request. Pressed with the device's secret it is
+/// the device's (its own budget, recorded as the `device`); without, anyone's (a tighter budget per
+/// address, recorded as `public`), unless a dispatcher or admin presses it for the device.
 async fn post_alarm(
     State(intake): State<Arc<Intake>>,
     Path(device): Path<String>,
@@ -150,11 +149,14 @@ async fn post_alarm(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, Problem> {
+    let authenticated = device_authenticated(&headers, intake.roster.alarm_secret(&device));
+    if !authenticated {
+        caller.count_request()?;
+    }
     let place = intake
         .roster
         .alarm(&device)
         .ok_or_else(|| Problem::not_found("unknown-alarm", format!("no alarm device {device}")))?;
-    caller.admit("alarm device", &device)?;
     let body = read_body(request, &()).await?;
     let alarm: AlarmRequest = if body.iter().all(u8::is_ascii_whitespace) {
         AlarmRequest::default()
@@ -185,23 +187,31 @@ async fn post_alarm(
         items: &[],
         reporter: None,
     };
-    accept(
-        &intake,
-        draft,
-        &headers,
-        &canonical,
-        Actor::new(ActorKind::Device, device),
-    )
-    .await
+    let checked = check(&intake, draft, &headers, &canonical)?;
+    caller.admit(Source::Alarm {
+        device: &device,
+        authenticated,
+    })?;
+    let kind = match authenticated || caller.is_staff() {
+        true => ActorKind::Device,
+        false => ActorKind::Public,
+    };
+    file(&intake, checked, Actor::new(kind, device)).await
 }
 
-async fn accept(
+/// A report ready to be filed.
+struct Checked {
+    case_id: CaseId,
+    report: Report,
+}
+
+/// Validates a draft (every problem at once) into the report it files, nothing counted or written.
+fn check(
     intake: &Intake,
     draft: Draft<'_>,
     headers: &HeaderMap,
     canonical_request: &str,
-    actor: Actor,
-) -> Result<Response, Problem> {
+) -> Result<Checked, Problem> {
     let key = idempotency_key(headers)?;
     let mut check = Checker::default();
     let times = TimeBounds::new(intake.clock.now(), intake.occurred_horizon);
@@ -236,31 +246,36 @@ async fn accept(
         key,
         request_hash: request_hash(canonical_request),
     });
-    let h3 = location.h3.clone();
     let report = Report {
         channel: draft.channel,
         source: draft.source,
         occurred,
         location,
-        precinct: precinct.clone(),
+        precinct,
         offence: draft.offence,
         description: draft.description,
         items,
         reporter: draft.reporter,
         idempotency,
     };
+    Ok(Checked { case_id, report })
+}
+
+async fn file(intake: &Intake, checked: Checked, actor: Actor) -> Result<Response, Problem> {
+    let Checked { case_id, report } = checked;
+    let body = ReportAccepted {
+        case_id,
+        precinct: report.precinct.clone(),
+        h3: report.location.h3.clone(),
+    };
+    let channel = report.channel;
     let received = open_case(&*intake.store, case_id, report, actor, intake.clock.now()).await?;
     let replayed = received == Received::Replayed;
     if !replayed {
         REPORTS_RECEIVED
-            .with_label_values(&[draft.channel.as_str()])
+            .with_label_values(&[channel.as_str()])
             .inc();
     }
-    let body = ReportAccepted {
-        case_id,
-        precinct,
-        h3,
-    };
     let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     let location = HeaderValue::from_str(&format!("/api/v1/cases/{case_id}"))
         .expect("a case path is a valid header");

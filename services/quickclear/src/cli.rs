@@ -5,7 +5,9 @@ use crate::roster_routes::Tiles;
 use crate::services::Service;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use quickclear_access::{Access, AccessConfig};
+use quickclear_access::store::jetstream::JetStreamRevocations;
+use quickclear_access::store::sqlite::SqliteRevocations;
+use quickclear_access::{Access, AccessConfig, RevocationStore};
 use quickclear_dispatch::DispatchConfig;
 use quickclear_eventstore::EventStore;
 use quickclear_eventstore::jetstream::JetStreamStore;
@@ -188,11 +190,16 @@ pub fn load_roster(args: &RosterArgs, demo: bool) -> anyhow::Result<Arc<Roster>>
 /// The demo accounts `up --demo` uses without `--users` (demo only: their password is public).
 pub const DEMO_USERS: &str = include_str!("../../../infra/users/demo.toml");
 
-/// Who may do what: the `--users` file, or the demo accounts with `--demo`, checked against the roster.
-pub fn load_access(
+/// Who may do what: the `--users` file, or the demo accounts with `--demo`, checked against the
+/// roster. Sign-outs are kept where the case log is: in the NATS KeyValue bucket every process
+/// watches, or beside the embedded store in the data directory (ADR 0005).
+pub async fn load_access(
     users: Option<&Path>,
     demo: bool,
     roster: &Roster,
+    nats: Option<&str>,
+    data_dir: &Path,
+    replicas: usize,
 ) -> anyhow::Result<Arc<Access>> {
     let config = match (users, demo) {
         (Some(path), _) => AccessConfig::load(path)?,
@@ -202,12 +209,35 @@ pub fn load_access(
              `quickclear hash-password`), or run the demo with --demo"
         ),
     };
-    let access = Access::new(&config, roster).map_err(|e| match users {
+    let mut access = Access::new(&config, roster).map_err(|e| match users {
         Some(path) => anyhow::anyhow!("the users file {}: {e}", path.display()),
         None => anyhow::anyhow!("the built-in demo users: {e}"),
     })?;
+    let sign_outs: Arc<dyn RevocationStore> = match nats {
+        Some(url) => Arc::new(
+            JetStreamRevocations::connect(url, access.session_ttl(), replicas)
+                .await
+                .context("the sign-outs")?,
+        ),
+        None => {
+            create_data_dir(data_dir)?;
+            Arc::new(
+                SqliteRevocations::open(&data_dir.join("sessions.sqlite"))
+                    .context("the sign-outs")?,
+            )
+        }
+    };
+    access
+        .keep_sign_outs_in(sign_outs)
+        .await
+        .context("the sign-outs")?;
     tracing::info!(accounts = access.users().count(), "users loaded");
     Ok(Arc::new(access))
+}
+
+fn create_data_dir(data_dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))
 }
 
 /// `quickclear hash-password`: the password is read from stdin, so it stays out of the shell's
@@ -238,9 +268,7 @@ pub async fn open_store(
     Ok(match nats {
         Some(url) => Arc::new(JetStreamStore::connect(url, replicas).await?),
         None => {
-            std::fs::create_dir_all(data_dir).with_context(|| {
-                format!("cannot create the data directory {}", data_dir.display())
-            })?;
+            create_data_dir(data_dir)?;
             Arc::new(SqliteStore::open_with(
                 &data_dir.join(CASE_LOG_FILE),
                 durability,
@@ -352,7 +380,15 @@ pub fn tiles(url: Option<&str>, attribution: Option<&str>) -> anyhow::Result<Opt
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let tiles = tile_layer(&args.common)?;
     let roster = load_roster(&args.roster, false)?;
-    let access = load_access(args.common.users.as_deref(), false, &roster)?;
+    let access = load_access(
+        args.common.users.as_deref(),
+        false,
+        &roster,
+        Some(&args.nats),
+        &args.data_dir,
+        args.common.replicas,
+    )
+    .await?;
     let store = open_store(
         Some(&args.nats),
         Path::new("."),

@@ -36,7 +36,15 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
     // Checked before anything is loaded or opened: a bad template is a plain start-up error.
     let tiles = cli::tile_layer(&args.common)?;
     let roster = cli::load_roster(&args.roster, args.demo)?;
-    let access = cli::load_access(args.common.users.as_deref(), args.demo, &roster)?;
+    let access = cli::load_access(
+        args.common.users.as_deref(),
+        args.demo,
+        &roster,
+        args.nats.as_deref(),
+        &args.data_dir,
+        args.common.replicas,
+    )
+    .await?;
     let store = cli::open_store(
         args.nats.as_deref(),
         &args.data_dir,

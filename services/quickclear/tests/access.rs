@@ -500,7 +500,8 @@ async fn the_door_plate_form_is_rate_limited_per_plate_and_per_address() {
     let app = intake_only().await;
     let public = reqwest::Client::new();
     let plate = |id: &str| format!("{}/api/v1/doorplates/{id}/reports", app.base);
-    // Six reports per plate in ten minutes: the seventh waits for a token (one per 100 s).
+    // Six reports per plate from one address in ten minutes: the seventh waits for a token (one per
+    // 100 s).
     for id in ["DP-0001", "DP-0002"] {
         for _ in 0..6 {
             let (status, body) = post(&public, &plate(id), &doorplate_report()).await;
@@ -621,17 +622,246 @@ async fn the_door_plate_lookup_is_public_read_only_and_rate_limited() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn alarm_buttons_are_rate_limited_per_device() {
+async fn alarm_presses_without_the_devices_secret_are_limited_per_device_and_address() {
     let app = intake_only().await;
-    let public = reqwest::Client::new();
-    let alarm = format!("{}/api/v1/alarms/AL-0002", app.base);
-    for _ in 0..6 {
-        let response = public.post(&alarm).send().await.unwrap();
-        assert_eq!(response.status(), 201);
+    let alarm = |id: &str| format!("{}/api/v1/alarms/{id}", app.base);
+    let shop = from("127.0.0.2");
+    for _ in 0..2 {
+        assert_eq!(
+            shop.post(alarm("AL-0002")).send().await.unwrap().status(),
+            201
+        );
     }
-    refused(&app, public.post(&alarm), 429, "rate-limited").await;
-    let other = public.post(format!("{}/api/v1/alarms/AL-0003", app.base));
-    assert_eq!(other.send().await.unwrap().status(), 201);
+    refused(&app, shop.post(alarm("AL-0002")), 429, "rate-limited").await;
+    let other_device = shop.post(alarm("AL-0003")).send().await.unwrap();
+    assert_eq!(other_device.status(), 201);
+    let other_address = from("127.0.0.3")
+        .post(alarm("AL-0002"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_address.status(), 201);
+}
+
+/// A client whose requests come from `address` (every 127.x.y.z is this machine), so one test can
+/// play several callers.
+fn from(address: &str) -> reqwest::Client {
+    let address: std::net::IpAddr = address.parse().unwrap();
+    reqwest::Client::builder()
+        .local_address(address)
+        .build()
+        .unwrap()
+}
+
+fn sign_in_from(
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::RequestBuilder {
+    from(address)
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"username": username, "password": password}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere() {
+    let app = intake_only().await;
+    for _ in 0..10 {
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", "dispatcher", "guess"),
+            401,
+            "wrong-credentials",
+        )
+        .await;
+    }
+    refused(
+        &app,
+        sign_in_from(&app, "127.0.0.2", "dispatcher", PASSWORD),
+        429,
+        "rate-limited",
+    )
+    .await;
+    let elsewhere = sign_in_from(&app, "127.0.0.3", "dispatcher", PASSWORD);
+    assert_eq!(elsewhere.send().await.unwrap().status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_username_is_answered_and_throttled_like_a_known_one() {
+    let app = intake_only().await;
+    // Ten failures for a name from one address, then 429 for that name there, known or not.
+    for username in ["dispatcher", "ghost-1"] {
+        for _ in 0..10 {
+            refused(
+                &app,
+                sign_in_from(&app, "127.0.0.2", username, "guess"),
+                401,
+                "wrong-credentials",
+            )
+            .await;
+        }
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", username, "guess"),
+            429,
+            "rate-limited",
+        )
+        .await;
+    }
+    // A name not tried yet is answered the same whether it exists or not: no 429 gives it away.
+    for username in ["analyst", "ghost-2"] {
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", username, "guess"),
+            401,
+            "wrong-credentials",
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_trying_many_usernames_is_throttled_as_a_whole() {
+    let app = intake_only().await;
+    // Thirty failures per address in ten minutes, whatever the names (here d001 ... d030).
+    for district in 1..=30 {
+        refused(
+            &app,
+            sign_in_from(&app, "127.0.0.2", &format!("d{district:03}"), "guess"),
+            401,
+            "wrong-credentials",
+        )
+        .await;
+    }
+    refused(
+        &app,
+        sign_in_from(&app, "127.0.0.2", "analyst", PASSWORD),
+        429,
+        "rate-limited",
+    )
+    .await;
+    let elsewhere = sign_in_from(&app, "127.0.0.3", "analyst", PASSWORD);
+    assert_eq!(elsewhere.send().await.unwrap().status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn others_using_up_a_door_plates_budget_do_not_block_a_fresh_address() {
+    let app = intake_only().await;
+    let plate = format!("{}/api/v1/doorplates/DP-0001/reports", app.base);
+    for prankster in ["127.0.0.2", "127.0.0.3"] {
+        let prankster = from(prankster);
+        for _ in 0..6 {
+            assert_eq!(post(&prankster, &plate, &doorplate_report()).await.0, 201);
+        }
+        refused(
+            &app,
+            prankster.post(&plate).json(&doorplate_report()),
+            429,
+            "rate-limited",
+        )
+        .await;
+    }
+    let (status, body) = post(&from("127.0.0.4"), &plate, &doorplate_report()).await;
+    assert_eq!(status, 201, "the resident gets through: {body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_alarm_press_is_refused_without_counting_against_the_device() {
+    let app = intake_only().await;
+    let alarm = format!("{}/api/v1/alarms/AL-0001", app.base);
+    let shop = from("127.0.0.2");
+    for _ in 0..7 {
+        refused(
+            &app,
+            shop.post(&alarm)
+                .header("content-type", "application/json")
+                .body("{\"pressed_at\":"),
+            400,
+            "malformed-json",
+        )
+        .await;
+    }
+    let tomorrow = Utc::now() + Age::days(1);
+    refused(
+        &app,
+        shop.post(&alarm).json(&json!({"pressed_at": tomorrow})),
+        422,
+        "invalid-request",
+    )
+    .await;
+    let response = shop.post(&alarm).send().await.unwrap();
+    assert_eq!(response.status(), 201, "the device's budget is untouched");
+}
+
+/// The Chicago roster file, with `secret` as alarm AL-0001's.
+fn roster_with_alarm_secret(dir: &std::path::Path, secret: &str) -> quickclear_roster::Roster {
+    let infra = concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/roster");
+    let text = std::fs::read_to_string(format!("{infra}/chicago.toml")).unwrap();
+    let text = text.replace("geojson = \"", &format!("geojson = \"{infra}/"));
+    assert!(
+        text.trim_end().ends_with("lng = -87.6278 }"),
+        "AL-0001 is the file's last entry"
+    );
+    let digest = sha256_hex(secret);
+    let path = dir.join("roster.toml");
+    std::fs::write(&path, format!("{text}secret_sha256 = \"{digest}\"\n")).unwrap();
+    quickclear_roster::config::load(&path).unwrap()
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alarm_with_its_secret_gets_through_when_presses_without_it_are_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "the shop's alarm secret, thirty-two characters or more";
+    let roster = std::sync::Arc::new(roster_with_alarm_secret(dir.path(), secret));
+    let app = spawn_with_roster(roster, vec![Service::Intake], DispatchConfig::default()).await;
+    let alarm = format!("{}/api/v1/alarms/AL-0001", app.base);
+    let shop = from("127.0.0.2");
+    let mut cases = Vec::new();
+    for _ in 0..2 {
+        let response = shop.post(&alarm).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        cases.push(response.json::<Value>().await.unwrap());
+    }
+    refused(&app, shop.post(&alarm), 429, "rate-limited").await;
+    refused(
+        &app,
+        shop.post(&alarm)
+            .header("authorization", "Device not-the-secret"),
+        429,
+        "rate-limited",
+    )
+    .await;
+    let response = shop
+        .post(&alarm)
+        .header("authorization", format!("Device {secret}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    cases.push(response.json::<Value>().await.unwrap());
+
+    // The case log tells the device's own presses from anyone's.
+    let mut actors = Vec::new();
+    for case in &cases {
+        let case = CaseId(case["case_id"].as_str().unwrap().parse().unwrap());
+        let commits = app.store.read_stream(case).await.unwrap();
+        actors.push(commits[0].events[0].actor.clone());
+    }
+    assert_eq!(
+        actors,
+        [
+            Actor::new(ActorKind::Public, "AL-0001"),
+            Actor::new(ActorKind::Public, "AL-0001"),
+            Actor::new(ActorKind::Device, "AL-0001"),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

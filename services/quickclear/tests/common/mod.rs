@@ -123,6 +123,20 @@ pub async fn spawn_app_taking_2016() -> TestApp {
     spawn_with(Service::all(), DispatchConfig::default(), None, horizon).await
 }
 
+/// As [`spawn_services`], on another roster than the demo city's.
+pub async fn spawn_with_roster(
+    roster: Arc<Roster>,
+    services: Vec<Service>,
+    dispatch: DispatchConfig,
+) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(&log_file(&dir)).unwrap());
+    let mut parts = parts(store, &dir, services);
+    parts.roster = roster;
+    parts.dispatch = dispatch;
+    serve(parts, dir).await
+}
+
 async fn spawn_with(
     services: Vec<Service>,
     dispatch: DispatchConfig,
