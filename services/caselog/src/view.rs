@@ -6,9 +6,8 @@ use quickclear_case::{Case, CaseStatus, Task};
 use quickclear_eventstore::Commit;
 use quickclear_platform::Problem;
 use quickclear_schemas::event::Clearance;
-use quickclear_schemas::finding::Finding;
 use quickclear_schemas::report::Report;
-use quickclear_schemas::{CaseEvent, CaseId, EventEnvelope, TaskKind, UnitId};
+use quickclear_schemas::{CaseId, EventEnvelope, TaskKind, UnitId};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -72,8 +71,8 @@ impl From<&Task> for TaskView {
 
 impl CaseView {
     /// The case as `user` may see it: a squad member only a case one of whose tasks their unit
-    /// holds (in full: they contact the victim); an analyst without the reporter's name and phone,
-    /// nor what interviews recorded of the people interviewed.
+    /// holds (in full: they contact the victim); an analyst without the reporter and without free
+    /// text about people ([`crate::privacy`]).
     pub fn shown_to(mut self, user: &Principal) -> Result<Self, Problem> {
         let holds_a_task = |unit: &UnitId| self.tasks.iter().any(|t| &t.unit == unit);
         if let (Role::Squad, Some(unit)) = (user.role, &user.unit)
@@ -85,39 +84,10 @@ impl CaseView {
             )));
         }
         if !user.sees_reporters() {
-            let recorded = recorded_reports(&mut self.timeline);
-            for report in self.report.iter_mut().chain(recorded) {
-                report.reporter = None;
-            }
-            withhold_interviews(&mut self.timeline);
+            crate::privacy::withhold_for_analysts(&mut self);
         }
         Ok(self)
     }
-}
-
-/// What an interview finding shows someone who may not see reporters: the person interviewed is
-/// usually the victim, and a statement can name them or give their number.
-pub const WITHHELD: &str = "(withheld)";
-
-fn withhold_interviews(timeline: &mut [TimelineEntry]) {
-    for entry in timeline {
-        if let CaseEvent::FindingRecorded(recorded) = &mut entry.event.event
-            && let Finding::Interview { person, statement } = &mut recorded.finding
-        {
-            *person = WITHHELD.into();
-            *statement = WITHHELD.into();
-        }
-    }
-}
-
-/// The report as the timeline's `ReportReceived` carries it.
-fn recorded_reports(timeline: &mut [TimelineEntry]) -> impl Iterator<Item = &mut Report> {
-    timeline
-        .iter_mut()
-        .filter_map(|entry| match &mut entry.event.event {
-            CaseEvent::ReportReceived(received) => Some(&mut received.report),
-            _ => None,
-        })
 }
 
 /// The view of a case from its commits; `None` when the case does not exist.

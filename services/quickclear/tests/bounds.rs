@@ -18,25 +18,10 @@ use std::time::Duration;
 const TOO_LONG: usize = 4001;
 const TOO_LONG_SHORT: usize = 301;
 
-/// A case reported now at 233 S Wacker Dr and dispatched: its id and its property unit.
-async fn dispatched_case(app: &TestApp) -> (String, String) {
-    let url = format!("{}/api/v1/reports", app.base);
-    let (status, accepted) = post(&app.http, &url, &report_body()).await;
-    assert_eq!(status, 201, "{accepted}");
-    let case_id = accepted["case_id"].as_str().unwrap().to_owned();
-    let case = quickclear_testkit::eventually("dispatch", Duration::from_secs(10), || async {
-        let (_, case) = get(&app.http, &format!("{}/api/v1/cases/{case_id}", app.base)).await;
-        (!case["dispatched_at"].is_null()).then_some(case)
-    })
-    .await;
-    let property = case["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == "property")
-        .map(|t| t["unit"].as_str().unwrap().to_owned())
-        .unwrap();
-    (case_id, property)
+/// A dispatched case and its property-crime unit.
+async fn dispatched_case_and_property(app: &TestApp) -> (String, String) {
+    let (case_id, case) = dispatched_case(app).await;
+    (case_id, unit_of(&case, "property"))
 }
 
 /// A task command with a fresh id.
@@ -75,7 +60,7 @@ async fn invalid_fields(app: &TestApp, request: reqwest::RequestBuilder) -> Vec<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_value_beyond_the_bounds_is_refused_and_the_figures_do_not_move() {
     let app = spawn_app().await;
-    let (case_id, property) = dispatched_case(&app).await;
+    let (case_id, property) = dispatched_case_and_property(&app).await;
     let huge =
         json!({"action": "property_recovered", "items": ["gold bars"], "value_cents": u64::MAX});
     for _ in 0..2 {
@@ -113,7 +98,7 @@ async fn a_value_beyond_the_bounds_is_refused_and_the_figures_do_not_move() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_id_reused_on_another_task_is_refused() {
     let app = spawn_app().await;
-    let (case_id, property) = dispatched_case(&app).await;
+    let (case_id, property) = dispatched_case_and_property(&app).await;
     let id = uuid::Uuid::new_v4();
     let url = |task: &str| format!("{}/api/v1/cases/{case_id}/tasks/{task}/commands", app.base);
     let precinct_ack = json!({"command_id": id, "unit": "D001", "action": "acknowledge"});
@@ -147,7 +132,7 @@ async fn a_command_id_reused_on_another_task_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_field_beyond_its_bounds_is_named() {
     let app = spawn_app().await;
-    let (case_id, property) = dispatched_case(&app).await;
+    let (case_id, property) = dispatched_case_and_property(&app).await;
     let long = "x".repeat(TOO_LONG);
     let short_long = "x".repeat(TOO_LONG_SHORT);
     // `n` entries: the first is `first`, the others `rest`.

@@ -216,6 +216,35 @@ pub fn report_body() -> Value {
     })
 }
 
+/// Files [`report_body`] as the admin and waits until it is dispatched: its id and its case.
+pub async fn dispatched_case(app: &TestApp) -> (String, Value) {
+    let (status, accepted) = post(
+        &app.http,
+        &format!("{}/api/v1/reports", app.base),
+        &report_body(),
+    )
+    .await;
+    assert_eq!(status, 201, "{accepted}");
+    let case_id = accepted["case_id"].as_str().unwrap().to_owned();
+    let case = quickclear_testkit::eventually(
+        "the case to be dispatched",
+        Duration::from_secs(10),
+        || async {
+            let (_, case) = get(&app.http, &format!("{}/api/v1/cases/{case_id}", app.base)).await;
+            (!case["dispatched_at"].is_null()).then_some(case)
+        },
+    )
+    .await;
+    (case_id, case)
+}
+
+/// The unit holding the case's task of `kind`.
+pub fn unit_of(case: &Value, kind: &str) -> String {
+    let tasks = case["tasks"].as_array().unwrap();
+    let task = tasks.iter().find(|t| t["kind"] == kind).unwrap();
+    task["unit"].as_str().unwrap().to_owned()
+}
+
 pub async fn post(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
     let response = http.post(url).json(body).send().await.unwrap();
     let status = response.status().as_u16();
