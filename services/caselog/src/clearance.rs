@@ -137,4 +137,20 @@ mod tests {
         assert_eq!(all.share_within_24h, Some(1.0 / 3.0));
         assert_eq!(all.share_within_72h, Some(2.0 / 3.0));
     }
+
+    #[test]
+    fn a_case_closed_administratively_is_not_a_clearance() {
+        let now = Utc.with_ymd_and_hms(2016, 6, 10, 12, 0, 0).unwrap();
+        let mut closed = case(100, None, now);
+        closed.status = "closed";
+        closed.closed_at = Some(closed.reported_at + Duration::hours(1));
+        let cases = [closed, case(100, Some(1), now)];
+        let all = &clearance(&cases, GroupBy::All, now)[0];
+        assert_eq!(
+            (all.cleared, all.closed_administratively, all.open),
+            (1, 1, 0)
+        );
+        assert_eq!((all.window_over_24h, all.cleared_within_24h), (2, 1));
+        assert_eq!(all.share_within_24h, Some(0.5));
+    }
 }

@@ -220,20 +220,7 @@ fn opens_case(events: &[EventEnvelope]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A golden sample of `event_type`, on `case_id`, recorded at `at`.
-    fn sample(event_type: &str, case_id: CaseId, at: DateTime<Utc>) -> EventEnvelope {
-        let json = match event_type {
-            "ReportReceived" => {
-                include_str!("../../../schemas/samples/events/ReportReceived.v1.json")
-            }
-            _ => include_str!("../../../schemas/samples/events/CaseDispatched.v1.json"),
-        };
-        let mut envelope: EventEnvelope = serde_json::from_str(json).unwrap();
-        envelope.case_id = case_id;
-        envelope.recorded_at = at;
-        envelope
-    }
+    use crate::samples::sample;
 
     fn commit(position: Position, events: Vec<EventEnvelope>) -> Arc<Commit> {
         Arc::new(Commit {

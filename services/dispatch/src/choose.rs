@@ -72,3 +72,93 @@ fn least_loaded<'a>(
         })
         .map(|u| u.id.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples::sample;
+    use chrono::Utc;
+    use quickclear_roster::PrecinctMap;
+    use quickclear_schemas::CaseId;
+
+    /// The sample report is at 111 N State St (41.88372, -87.62786), in D001.
+    const NEAR: LatLng = LatLng {
+        lat: 41.884,
+        lng: -87.628,
+    };
+    const FAR: LatLng = LatLng {
+        lat: 41.95,
+        lng: -87.70,
+    };
+
+    fn roster() -> Roster {
+        let unit = |id: &str, kind, base| Unit {
+            id: UnitId::new(id),
+            kind,
+            name: id.into(),
+            base,
+        };
+        let units = vec![
+            unit("D001", TaskKind::Precinct, FAR),
+            unit("D002", TaskKind::Precinct, NEAR),
+            unit("PROP-1", TaskKind::Property, NEAR),
+            unit("PROP-2", TaskKind::Property, FAR),
+            unit("SCENE-1", TaskKind::Scene, FAR),
+            unit("SCENE-2", TaskKind::Scene, NEAR),
+        ];
+        Roster::new(units, PrecinctMap::new(vec![]).unwrap(), vec![], vec![]).unwrap()
+    }
+
+    fn loads(of: &[(&str, u32)]) -> HashMap<UnitId, u32> {
+        of.iter().map(|(id, n)| (UnitId::new(*id), *n)).collect()
+    }
+
+    fn unit_for(assigned: &[Assignment], task: TaskKind) -> &str {
+        let found = assigned.iter().find(|a| a.task == task);
+        found
+            .map(|a| a.unit.as_str())
+            .expect("every task is assigned")
+    }
+
+    #[test]
+    fn the_reports_precinct_and_the_least_loaded_then_nearest_team_of_each_squad() {
+        let case = Case::from_events(&[sample("ReportReceived", CaseId::random(), Utc::now())]);
+        let busy_near_team = loads(&[("PROP-1", 2), ("PROP-2", 1)]);
+        let assigned = assignments(&case, &roster(), &busy_near_team).unwrap();
+        // The owning precinct, even with a nearer station elsewhere.
+        assert_eq!(unit_for(&assigned, TaskKind::Precinct), "D001");
+        // The less loaded team, though farther.
+        assert_eq!(unit_for(&assigned, TaskKind::Property), "PROP-2");
+        // Equal loads: the nearer team.
+        assert_eq!(unit_for(&assigned, TaskKind::Scene), "SCENE-2");
+    }
+
+    #[test]
+    fn an_escalation_goes_to_the_next_untried_unit_until_none_is_left() {
+        let (roster, idle) = (roster(), loads(&[]));
+        let at = NEAR;
+        let tried = |ids: &[&str]| ids.iter().map(|id| UnitId::new(*id)).collect::<Vec<_>>();
+        let next = |kind, ids: &[&str], loads: &HashMap<UnitId, u32>| {
+            next_unit(kind, at, &tried(ids), &roster, loads).map(|u| u.to_string())
+        };
+        assert_eq!(
+            next(TaskKind::Precinct, &["D002"], &idle).as_deref(),
+            Some("D001")
+        );
+        assert_eq!(
+            next(TaskKind::Precinct, &[], &idle).as_deref(),
+            Some("D002"),
+            "nearest"
+        );
+        let near_busy = loads(&[("SCENE-2", 1)]);
+        assert_eq!(
+            next(TaskKind::Scene, &[], &near_busy).as_deref(),
+            Some("SCENE-1")
+        );
+        assert_eq!(
+            next(TaskKind::Property, &["PROP-1"], &idle).as_deref(),
+            Some("PROP-2")
+        );
+        assert_eq!(next(TaskKind::Property, &["PROP-1", "PROP-2"], &idle), None);
+    }
+}

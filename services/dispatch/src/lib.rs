@@ -18,3 +18,6 @@ mod metrics;
 mod service;
 
 pub use service::{DispatchConfig, Dispatcher};
+
+#[cfg(test)]
+mod samples;
