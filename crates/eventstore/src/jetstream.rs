@@ -54,11 +54,9 @@ fn subject(case_id: CaseId) -> String {
 impl JetStreamStore {
     /// Connects and makes sure the stream exists. `replicas` is 1 on one node, 3 in a cluster.
     pub async fn connect(url: &str, replicas: usize) -> Result<Self, StoreError> {
-        let client = async_nats::ConnectOptions::new()
-            .name("quickclear")
-            .connect(url)
+        let client = crate::nats_client::connect(url, "quickclear")
             .await
-            .map_err(|e| unavailable(format!("connect to {url}: {e}")))?;
+            .map_err(unavailable)?;
         let js = jetstream::new(client);
         let stream = js
             .get_or_create_stream(stream::Config {

@@ -8,6 +8,7 @@
 //!   per group, unsynced subscribers served before it; a chain of links over every commit
 //!   (`sqlite/chain.rs`, ADR 0008) and SQLite's structure check at open.
 //! - [`jetstream`]: the NATS JetStream adapter, one message per commit on subject `case.<id>`.
+//! - [`nats_client`]: connecting to NATS with the URL's credentials.
 //! - [`codec`]: how a commit is encoded, and the check of schema versions on read.
 //! - [`metrics`]: append latency and conflicts, per adapter; the embedded store's fsyncs.
 //!
@@ -16,6 +17,7 @@
 pub mod codec;
 pub mod jetstream;
 pub mod metrics;
+pub mod nats_client;
 pub mod port;
 pub mod sqlite;
 

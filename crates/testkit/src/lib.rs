@@ -14,22 +14,44 @@ pub struct NatsServer {
     child: Option<Child>,
     port: u16,
     store: tempfile::TempDir,
+    /// A configuration file and the environment it reads, when started with one.
+    config: Option<(PathBuf, Vec<(String, String)>)>,
 }
 
 impl NatsServer {
     /// Starts a server on a free port. Panics with a clear message when `nats-server` is missing.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Starts a server with the configuration `text` and the environment variables it reads; the
+    /// port and store are still the test's own.
+    pub fn start_with_config(text: &str, env: &[(&str, &str)]) -> Self {
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Self::start_with(Some((text, env)))
+    }
+
+    fn start_with(config: Option<(&str, Vec<(String, String)>)>) -> Self {
         let store = tempfile::tempdir().expect("temp dir for the JetStream store");
+        let config = config.map(|(text, env)| {
+            let file = store.path().join("nats.conf");
+            std::fs::write(&file, text).expect("configuration written");
+            (file, env)
+        });
         // `-p -1` lets the server pick a free port itself (no race with other tests); it tells which
         // in its ports file.
         let ports = store.path().join("ports");
         std::fs::create_dir(&ports).expect("ports dir");
-        let child = spawn(0, store.path(), Some(&ports));
+        let child = spawn(0, store.path(), Some(&ports), config.as_ref());
         let port = read_port(&ports);
         let server = Self {
             child: Some(child),
             port,
             store,
+            config,
         };
         server.wait_until_listening();
         server
@@ -46,7 +68,12 @@ impl NatsServer {
     /// Stops the server gracefully (SIGTERM) and starts it again on the same port and store.
     pub fn restart(&mut self) {
         self.stop();
-        self.child = Some(spawn(self.port, self.store.path(), None));
+        self.child = Some(spawn(
+            self.port,
+            self.store.path(),
+            None,
+            self.config.as_ref(),
+        ));
         self.wait_until_listening();
     }
 
@@ -100,13 +127,21 @@ impl Drop for NatsServer {
     }
 }
 
-fn spawn(port: u16, store: &Path, ports_file_dir: Option<&Path>) -> Child {
+fn spawn(
+    port: u16,
+    store: &Path,
+    ports_file_dir: Option<&Path>,
+    config: Option<&(PathBuf, Vec<(String, String)>)>,
+) -> Child {
     let port = if port == 0 {
         "-1".to_owned()
     } else {
         port.to_string()
     };
     let mut command = Command::new(nats_server_binary());
+    if let Some((file, env)) = config {
+        command.arg("-c").arg(file).envs(env.iter().cloned());
+    }
     command
         .args(["-js", "-a", "127.0.0.1", "-p", &port, "-sd"])
         .arg(store.join("jetstream"));
@@ -180,6 +215,11 @@ where
     }
 }
 
+/// The environment variable the committed configs read Quickclear's NATS password from.
+pub const PASSWORD_VARIABLE: &str = "QUICKCLEAR_NATS_PASSWORD";
+/// The password the tests' servers with the committed configs give Quickclear's user.
+pub const TEST_NATS_PASSWORD: &str = "the-tests-nats-password";
+
 /// A three-node JetStream cluster started from the committed configs in `infra/nats/cluster/`, in a
 /// temporary working directory (the configs' store paths are relative). Its ports are the configs'
 /// fixed loopback ports, so one cluster test runs at a time.
@@ -202,6 +242,7 @@ impl NatsCluster {
                 let child = Command::new(nats_server_binary())
                     .arg("-c")
                     .arg(configs.join(conf))
+                    .env(PASSWORD_VARIABLE, TEST_NATS_PASSWORD)
                     .current_dir(dir.path())
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
@@ -228,8 +269,12 @@ impl NatsCluster {
         cluster
     }
 
+    /// Node `node`'s URL, with Quickclear's user and the tests' password.
     pub fn url(&self, node: usize) -> String {
-        format!("nats://127.0.0.1:{}", self.client_ports[node])
+        format!(
+            "nats://quickclear:{TEST_NATS_PASSWORD}@127.0.0.1:{}",
+            self.client_ports[node]
+        )
     }
 
     /// Kills one node at once (SIGKILL).

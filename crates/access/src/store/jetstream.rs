@@ -26,11 +26,9 @@ impl JetStreamRevocations {
         session_ttl: std::time::Duration,
         replicas: usize,
     ) -> Result<Self, StoreError> {
-        let client = async_nats::ConnectOptions::new()
-            .name("quickclear-sign-outs")
-            .connect(url)
+        let client = quickclear_eventstore::nats_client::connect(url, "quickclear-sign-outs")
             .await
-            .map_err(|e| StoreError(format!("connect to {url}: {e}")))?;
+            .map_err(StoreError)?;
         let js = jetstream::new(client);
         // The bucket's stream as `create_or_update_key_value` makes it, which also asks for the
         // account's API level that servers before 2.10 do not send.
