@@ -8,12 +8,14 @@
 //! the log. A stream's version is the stream sequence of its last message, so versions and positions
 //! mean the same as in the SQLite adapter.
 //!
+//! An append whose answer is lost is found out, or fails as [`StoreError::OutcomeUnknown`]
+//! (`jetstream/append.rs`).
+//!
 //! Reads go to the stream leader (no direct gets, which followers may answer from behind), and every
 //! subscription has a watchdog: a consumer that has gone quiet while the log moved on (seen after a
 //! node failure) ends with an error, and its subscriber resumes from where it was.
 
 use crate::codec;
-use crate::metrics::{APPEND_SECONDS, CONFLICTS};
 use crate::port::{
     Acker, Appended, Commit, Delivery, DurableSubscription, EventStore, ExpectedVersion, Position,
     StoreError, Subscription, channel_stream,
@@ -24,7 +26,9 @@ use futures::StreamExt;
 use quickclear_schemas::{CaseId, EventEnvelope};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod append;
 
 pub const STREAM: &str = "QC_CASES";
 const SUBJECTS: &str = "case.>";
@@ -211,39 +215,8 @@ impl EventStore for JetStreamStore {
         commit_id: &str,
         events: &[EventEnvelope],
     ) -> Result<Appended, StoreError> {
-        let started = Instant::now();
-        let mut headers = async_nats::HeaderMap::new();
-        let message_id = format!("{case_id}:{commit_id}");
-        headers.insert(async_nats::header::NATS_MESSAGE_ID, message_id.as_str());
-        let expected_sequence = match expected {
-            ExpectedVersion::NoStream => 0,
-            ExpectedVersion::At(position) => position,
-        };
-        headers.insert(
-            async_nats::header::NATS_EXPECTED_LAST_SUBJECT_SEQUENCE,
-            expected_sequence.to_string().as_str(),
-        );
-        let payload = codec::encode(events)?;
-        let ack = self
-            .js
-            .publish_with_headers(subject(case_id), headers, payload.into())
+        self.append_commit(case_id, expected, commit_id, events)
             .await
-            .map_err(unavailable)?
-            .await;
-        APPEND_SECONDS
-            .with_label_values(&["jetstream"])
-            .observe(started.elapsed().as_secs_f64());
-        match ack {
-            Ok(ack) => Ok(Appended {
-                position: ack.sequence,
-                duplicate: ack.duplicate,
-            }),
-            Err(e) if e.kind() == context::PublishErrorKind::WrongLastSequence => {
-                CONFLICTS.with_label_values(&["jetstream"]).inc();
-                Err(StoreError::Conflict { case_id, expected })
-            }
-            Err(e) => Err(unavailable(e)),
-        }
     }
 
     async fn read_stream(&self, case_id: CaseId) -> Result<Vec<Commit>, StoreError> {

@@ -40,7 +40,8 @@ pub struct Commit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Appended {
     pub position: Position,
-    /// True when a commit with this id was already stored: nothing new was written.
+    /// True when a commit with this id was already stored, before this append: nothing new was
+    /// written.
     pub duplicate: bool,
 }
 
@@ -67,8 +68,11 @@ pub(crate) fn channel_stream(
 pub enum ErrorKind {
     /// Someone else appended first: reload and decide again.
     Conflict,
-    /// The store cannot be reached now: retry later, or tell the caller to.
+    /// The store cannot be reached now and nothing was written: retry later, or tell the caller to.
     Unavailable,
+    /// The append was sent but its answer was lost: it may have been stored. Only a retry with the
+    /// same commit id is safe (it is stored at most once); never report it as "nothing written".
+    OutcomeUnknown,
     /// A bug or corrupt data: report it.
     Unexpected,
 }
@@ -82,6 +86,9 @@ pub enum StoreError {
     },
     #[error("event store unavailable: {0}")]
     Unavailable(String),
+    /// Only appends fail this way (see [`ErrorKind::OutcomeUnknown`]).
+    #[error("event store did not confirm the append: {0}")]
+    OutcomeUnknown(String),
     #[error("event store failure: {0}")]
     Unexpected(String),
     /// The commit at `position` is in the log but cannot be read (damaged, or written by a newer
@@ -95,6 +102,7 @@ impl StoreError {
         match self {
             StoreError::Conflict { .. } => ErrorKind::Conflict,
             StoreError::Unavailable(_) => ErrorKind::Unavailable,
+            StoreError::OutcomeUnknown(_) => ErrorKind::OutcomeUnknown,
             StoreError::Unexpected(_) | StoreError::Undecodable { .. } => ErrorKind::Unexpected,
         }
     }
@@ -119,6 +127,9 @@ pub struct ChainReport {
 pub trait EventStore: Send + Sync + 'static {
     /// Appends one commit to a case's stream if the stream is at `expected`. A commit id that was
     /// already stored answers `duplicate: true` with the stored position and writes nothing.
+    ///
+    /// A conflict or an unavailable store means nothing was written; [`StoreError::OutcomeUnknown`]
+    /// means the commit may have been stored, now or later: retry with the same commit id.
     async fn append(
         &self,
         case_id: CaseId,

@@ -9,6 +9,10 @@
 //! Once durable, the group is broadcast in log order to live subscribers, which first catch up from
 //! the file through a reader connection, and its appenders get their answers. Reads never show a
 //! commit before it is durable.
+//!
+//! Being local, the store always knows what became of an append: a refusal means nothing was
+//! written. The one exception is an fsync that fails after its group committed: those appends
+//! answer [`StoreError::OutcomeUnknown`], and the store takes no more.
 
 mod chain;
 
@@ -394,11 +398,16 @@ impl Answer {
         }
     }
 
-    fn fail(self, why: &str) {
-        let error = || StoreError::Unavailable(why.to_owned());
+    /// The group's transaction committed but its fsync failed: its appends are in the file and may
+    /// or may not survive a power cut, the one case where this store cannot tell.
+    fn unsynced(self) {
         match self {
-            Answer::Append(reply, _) => drop(reply.send(Err(error()))),
-            Answer::Checkpoint(reply, _) => drop(reply.send(Err(error()))),
+            Answer::Append(reply, _) => {
+                drop(reply.send(Err(StoreError::OutcomeUnknown(DISK_FAILED.into()))));
+            }
+            Answer::Checkpoint(reply, _) => {
+                drop(reply.send(Err(StoreError::Unavailable(DISK_FAILED.into()))));
+            }
         }
     }
 }
@@ -525,7 +534,7 @@ impl Writer {
         if let Err(error) = self.sync() {
             tracing::error!(%error, "{DISK_FAILED}");
             self.durable.send_modify(|head| head.disk_failed = true);
-            answers.into_iter().for_each(|a| a.fail(DISK_FAILED));
+            answers.into_iter().for_each(Answer::unsynced);
             return;
         }
         if let Some(last) = stored.last() {

@@ -1,5 +1,7 @@
 //! Problem details (RFC 9457): every refusal says what is wrong, specifically, as
-//! `application/problem+json`, and nothing was written.
+//! `application/problem+json`, and nothing was written. The one answer that cannot promise that is
+//! `504 outcome-unknown`: the store did not confirm a write, which may have happened; the client
+//! sends the same request again (same `Idempotency-Key` or `command_id`) to settle it.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -119,6 +121,16 @@ impl From<StoreError> for Problem {
                     "the case log cannot be reached; nothing was recorded, retry shortly",
                 )
             }
+            StoreErrorKind::OutcomeUnknown => {
+                tracing::warn!(%error, "event store did not confirm an append");
+                Problem::new(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "outcome-unknown",
+                    "the case log did not confirm whether this was recorded; it may have been. Send \
+                     the same request again (the same Idempotency-Key or command_id): it is \
+                     recorded once",
+                )
+            }
             StoreErrorKind::Unexpected => {
                 tracing::error!(%error, "event store failure");
                 Problem::new(
@@ -128,5 +140,26 @@ impl From<StoreError> for Problem {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_store_known_to_have_written_nothing_is_unavailable() {
+        let refused = Problem::from(StoreError::Unavailable("not connected".into()));
+        assert_eq!(refused.status, 503);
+        assert!(refused.type_uri.ends_with("/store-unavailable"));
+        assert!(refused.detail.contains("nothing was recorded"));
+        let unsure = Problem::from(StoreError::OutcomeUnknown("no answer".into()));
+        assert_eq!(unsure.status, 504);
+        assert_eq!(
+            unsure.type_uri,
+            "https://quickclear.dev/problems/outcome-unknown"
+        );
+        assert!(unsure.detail.contains("may have been"), "{}", unsure.detail);
+        assert!(!unsure.detail.contains("nothing"), "{}", unsure.detail);
     }
 }

@@ -1,7 +1,8 @@
 //! Test support shared by the crates' tests.
 //!
 //! - [`NatsServer`]: a real `nats-server` with JetStream, on a random loopback port, with its own store
-//!   directory, killed and removed on drop (the way nats.rs tests its client).
+//!   directory, killed and removed on drop (the way nats.rs tests its client); it can be stopped,
+//!   restarted, or paused (frozen, so that nothing sent to it is answered).
 //! - [`eventually`]: poll until a predicate holds, instead of sleeping a guessed time.
 
 use std::net::TcpStream;
@@ -75,6 +76,25 @@ impl NatsServer {
             self.config.as_ref(),
         ));
         self.wait_until_listening();
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open and nothing is answered; what clients
+    /// send waits in the sockets until [`NatsServer::resume`].
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("the server is running");
+        let sent = Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill {signal} nats-server");
     }
 
     /// Stops the server gracefully and waits for it to exit.

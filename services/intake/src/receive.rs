@@ -3,11 +3,13 @@
 //! With an `Idempotency-Key`, the case id is derived from the key (and where the report came from),
 //! so a retry lands on the same stream; the store refuses the second "new stream" append, and the
 //! stored report tells whether it was the same request (answer as before) or another one (refuse).
+//! When the store cannot tell whether the report was stored, the answer is `504 outcome-unknown`,
+//! never `503 store-unavailable`, which promises that nothing was written.
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use quickclear_case::{CaseCommand, CommandContext, decide, stamp};
-use quickclear_eventstore::{ErrorKind, EventStore, ExpectedVersion};
+use quickclear_eventstore::{ErrorKind, EventStore, ExpectedVersion, StoreError};
 use quickclear_platform::Problem;
 use quickclear_schemas::event::CaseEvent;
 use quickclear_schemas::report::Report;
@@ -50,7 +52,28 @@ pub async fn open_case(
         // Stored before (the same commit id), or the stream exists: was it this very request?
         Ok(_) => replay(store, case_id, &report).await,
         Err(e) if e.kind() == ErrorKind::Conflict => replay(store, case_id, &report).await,
+        Err(e) if e.kind() == ErrorKind::OutcomeUnknown => {
+            Err(unconfirmed(e, case_id, report.idempotency.is_some()))
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The store did not confirm the append, so the report may be filed. With a key, sending it again
+/// is safe; without one it is not, so the answer names the case to look for.
+fn unconfirmed(error: StoreError, case_id: CaseId, keyed: bool) -> Problem {
+    let unsure = "the case log did not confirm whether this report was filed; it may have been";
+    let detail = if keyed {
+        format!("{unsure}. Send it again with the same Idempotency-Key: it will be filed once")
+    } else {
+        format!(
+            "{unsure}, as case {case_id}. It came without an Idempotency-Key, so sending it again \
+             may file it twice: look for the case first"
+        )
+    };
+    Problem {
+        detail,
+        ..error.into()
     }
 }
 

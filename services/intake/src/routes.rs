@@ -288,6 +288,8 @@ async fn file(intake: &Intake, checked: Checked, actor: Actor) -> Result<Respons
     Ok(response)
 }
 
+/// The request's `Idempotency-Key`. Optional, as alarm devices and integrations post without one;
+/// such a report cannot be sent again safely after a lost answer or `504 outcome-unknown` (ADR 0004).
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);

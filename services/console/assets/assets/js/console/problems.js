@@ -14,6 +14,7 @@ const KNOWN = new Set([
   "command-id-reused",
   "rate-limited",
   "store-unavailable",
+  "outcome-unknown",
   "contended",
 ]);
 

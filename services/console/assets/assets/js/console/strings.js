@@ -185,6 +185,8 @@ export const strings = {
     "problem.command-id-reused": "This action was already sent with other details. Close the case and open it again.",
     "problem.rate-limited": "Too many requests. Wait a moment and try again.",
     "problem.store-unavailable": "The case log is unavailable right now. Try again shortly; nothing was written.",
+    "problem.outcome-unknown":
+      "The case log did not confirm this, so it may have been recorded. Send it again without changing anything: it will be recorded once.",
     "problem.contended": "The case kept changing. Try again.",
     "problem.network": "The server could not be reached; it may not have received this. Try again: a retry is safe.",
     "problem.other": "Refused: {detail}",
@@ -398,6 +400,7 @@ export const strings = {
     "problem.command-id-reused": "该操作已按其他内容提交过。请关闭案件后重新打开。",
     "problem.rate-limited": "请求过于频繁，请稍后再试。",
     "problem.store-unavailable": "案件库暂时无法访问，未写入任何内容，请稍后重试。",
+    "problem.outcome-unknown": "案件库未确认此次提交，可能已经记录。请不作修改再次提交：只会记录一次。",
     "problem.contended": "案件正在变化，请重试。",
     "problem.network": "无法连接服务器，操作可能未送达。请重试：重复提交不会产生重复记录。",
     "problem.other": "操作被拒绝：{detail}",

@@ -30,6 +30,7 @@ export function refusalText(error) {
   if (error.status === 429) return waitWords(error, "report.rate_limited");
   if (error.slug === "unknown-doorplate") return t("report.gone_plate");
   if (error.slug === "idempotency-key-reused") return t("report.key_reused");
+  if (error.slug === "outcome-unknown") return t("report.outcome_unknown");
   if (error.status >= 500 || error.status === 408) return t("report.server_error", { status: error.status });
   const detail = error.problem?.detail || error.message;
   if (error.slug === "invalid-json" || error.slug === "malformed-json") return t("report.unreadable", { detail });
