@@ -12,7 +12,7 @@ use quickclear_caselog::{CaseLog, Summaries};
 use quickclear_console::Console;
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
 use quickclear_eventstore::EventStore;
-use quickclear_hotspots::{Hotspots, HotspotsConfig};
+use quickclear_hotspots::{Analyses, Hotspots, HotspotsConfig};
 use quickclear_intake::Intake;
 use quickclear_platform::health::readyz;
 use quickclear_platform::{Clock, Consistency, Health, Problem, Supervisor, metrics};
@@ -147,6 +147,7 @@ impl Application {
                 clock,
                 data_dir,
                 shared_data,
+                analyses: Analyses::per_core(),
             });
             let log = health.follow("hotspots", Consistency::Durable);
             supervisor.spawn("hotspots", hotspots.clone().follow(log));
