@@ -210,7 +210,8 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, or fails when a supervised task ends (ADR 0007).
+    /// Serves until `shutdown` completes, or fails when a supervised task ends (ADR 0007). The
+    /// connections are served by [`listener::serve`], under [`Parts::connections`].
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
