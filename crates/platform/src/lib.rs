@@ -6,6 +6,7 @@
 //! - [`query`]: a query-string extractor whose rejection is a problem too.
 //! - [`commands`]: load a case, decide, append, retry on conflict.
 //! - [`metrics`]: the `/metrics` endpoint.
+//! - [`heartbeat`]: [`Heartbeat`], how often a quiet server-sent event stream says it is alive.
 //! - [`follow`]: [`follow::Follower`], the one way projections and processors read the case log.
 //! - [`health`]: every follower's state and lag, and `/readyz`.
 //! - [`supervise`]: [`Supervisor`], the process's long-running tasks, which stop it if they end.
@@ -14,6 +15,7 @@ pub mod clock;
 pub mod commands;
 pub mod follow;
 pub mod health;
+pub mod heartbeat;
 pub mod json;
 pub mod metrics;
 pub mod problem;
@@ -23,6 +25,7 @@ pub mod supervise;
 pub use clock::Clock;
 pub use follow::{Consistency, Follower, Step};
 pub use health::Health;
+pub use heartbeat::Heartbeat;
 pub use problem::Problem;
 pub use supervise::Supervisor;
 

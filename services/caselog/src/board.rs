@@ -8,10 +8,11 @@ use crate::routes::CaseLog;
 use crate::summaries::Summary;
 use crate::view::TaskView;
 use axum::extract::State;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use chrono::{DateTime, Duration, Utc};
 use futures::Stream;
 use quickclear_access::{Allowed, Oversight};
+use quickclear_platform::Heartbeat;
 use serde::Serialize;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -44,12 +45,13 @@ struct BoardTask<'a> {
 pub async fn live(
     State(caselog): State<Arc<CaseLog>>,
     _: Allowed<Oversight>,
+    heartbeat: Heartbeat,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribed before the snapshot is taken, so no change falls between the two.
     let changes = caselog.summaries.changes();
     let (sender, events) = mpsc::channel(64);
     tokio::spawn(stream_board(caselog, changes, sender));
-    Sse::new(ReceiverStream::new(events)).keep_alive(KeepAlive::default())
+    Sse::new(ReceiverStream::new(events)).keep_alive(heartbeat.keep_alive())
 }
 
 async fn stream_board(

@@ -9,6 +9,7 @@ use crate::answers::{answer, cameras_loading, describe, geojson};
 use crate::cameras::CameraSite;
 use crate::cells::AnalysisResolution;
 use crate::geojson::{feature_collection, point_feature};
+use crate::incidents::Selection;
 use crate::params::Format;
 use crate::service::Hotspots;
 use axum::Router;
@@ -36,8 +37,19 @@ async fn coverage(
     let resolution = params.resolution()?;
     let selection = params.selection(&hotspots.roster)?;
     let format = params.format(true)?;
+    hotspots
+        .analyse(move |hotspots| layers(hotspots, resolution, &selection, format))
+        .await
+}
+
+fn layers(
+    hotspots: &Hotspots,
+    resolution: AnalysisResolution,
+    selection: &Selection,
+    format: Format,
+) -> Result<Response, Problem> {
     let cameras = hotspots.cameras.get().ok_or_else(cameras_loading)?;
-    let dwell = dwell_in(&hotspots, resolution, selection.from, selection.to).await?;
+    let dwell = dwell_in(hotspots, resolution, selection.from, selection.to)?;
     let roster = &hotspots.roster;
     let sites: Vec<&CameraSite> = cameras
         .sites()
@@ -79,7 +91,7 @@ async fn coverage(
     }
     let summary = json!({
         "res": resolution.number(),
-        "selection": describe(&selection),
+        "selection": describe(selection),
         "camera_range_m": cameras.range_m,
         "cameras": sites.iter().map(|site| camera_json(site, resolution)).collect::<Vec<_>>(),
         "hours": "UTC hours of the day; patrol minutes summed over the days of the window (all pings without one)",

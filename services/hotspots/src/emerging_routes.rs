@@ -10,10 +10,10 @@
 //! two weeks or two cells with thefts, the answer lists no cells and says why, as hot spots do.
 
 use crate::analytics_routes::{RawQuery, params, read};
-use crate::answers::{answer, describe, internal};
+use crate::answers::{answer, describe};
 use crate::cells::AnalysisResolution;
 use crate::incidents::{IncidentTable, Selection};
-use crate::params::{WINDOW_YEARS, invalid};
+use crate::params::{Format, WINDOW_YEARS, invalid};
 use crate::review::IsoWeek;
 use crate::service::Hotspots;
 use crate::trends::{cell_trends, config};
@@ -57,8 +57,20 @@ async fn emerging_hotspots(
     let (resolution, k) = (params.resolution()?, params.ring_size()?);
     let selection = params.selection(&hotspots.roster)?;
     let format = params.format(true)?;
+    hotspots
+        .analyse(move |hotspots| patterns(hotspots, resolution, k, &selection, format))
+        .await
+}
+
+fn patterns(
+    hotspots: &Hotspots,
+    resolution: AnalysisResolution,
+    k: u32,
+    selection: &Selection,
+    format: Format,
+) -> Result<Response, Problem> {
     let now = hotspots.clock.now().naive_utc();
-    let (weeks, weekly) = weekly_thefts(&read(&hotspots), resolution, &selection, now)?;
+    let (weeks, weekly) = weekly_thefts(&read(hotspots), resolution, selection, now)?;
     let mut thefts: HashMap<CellIndex, u64> = HashMap::new();
     for (&cell, &n) in weekly.iter().flatten() {
         *thefts.entry(cell).or_default() += n;
@@ -78,15 +90,13 @@ async fn emerging_hotspots(
     };
     let trends = match note {
         Some(_) => Vec::new(),
-        None => tokio::task::spawn_blocking(move || cell_trends(&weekly, k))
-            .await
-            .map_err(|_| internal())??,
+        None => cell_trends(&weekly, k)?,
     };
     let config = config(k);
     let summary = json!({
         "res": resolution.number(),
         "k": k,
-        "selection": describe(&selection),
+        "selection": describe(selection),
         "thefts": thefts.values().sum::<u64>(),
         "weeks": weeks.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "trend_alpha": config.trend_alpha,

@@ -2,6 +2,8 @@
 //! and which of those places no camera sees and no patrol visits, served live from the case log.
 //!
 //! Layout:
+//! - [`analyses`]: [`Analyses`], the cap on analyses computing at once (cores but one), each on a
+//!   blocking thread; beyond it, after a short wait, `503 busy`.
 //! - [`service`]: [`Hotspots`], its state, and the projection following the case log from its
 //!   start: every `ReportReceived` becomes one theft in the table, and may issue an advisory.
 //! - [`incidents`]: the thefts with the cells intake indexed them at (resolutions 6–10), counted
@@ -30,6 +32,7 @@
 
 mod advisories;
 mod advisory_rule;
+mod analyses;
 mod analytics_routes;
 mod answers;
 mod cameras;
@@ -49,7 +52,11 @@ mod service;
 mod trends;
 mod unit_routes;
 
+pub use analyses::Analyses;
 pub use service::{Hotspots, HotspotsConfig, PINGS_FILE};
+
+/// Every analytics route is under this path: they compute under [`Analyses`]' cap.
+pub const ANALYTICS_ROUTES: &str = "/api/v1/analytics/";
 
 use axum::Router;
 use axum::middleware::from_extractor;

@@ -31,3 +31,13 @@ pub static UNUSABLE_REPORTS: LazyLock<IntCounter> = LazyLock::new(|| {
     )
     .expect("metric registers once")
 });
+
+/// `quickclear_hotspots_busy_total`: analytics requests answered `503 busy`, every analysis slot
+/// having stayed taken while they waited.
+pub static BUSY: LazyLock<IntCounter> = LazyLock::new(|| {
+    register_int_counter!(
+        "quickclear_hotspots_busy_total",
+        "Analytics requests answered 503 busy: every analysis slot stayed taken while they waited."
+    )
+    .expect("metric registers once")
+});

@@ -4,12 +4,13 @@
 
 use crate::advisories::{Advisories, Advisory};
 use crate::advisory_rule::{RECENT, assess};
+use crate::analyses::Analyses;
 use crate::cameras::{self, CameraCoverage, DEFAULT_RANGE_M};
 use crate::incidents::{Incident, IncidentTable};
 use crate::metrics::{ADVISORIES, UNUSABLE_REPORTS};
 use crate::ping_store::PingStore;
 use quickclear_eventstore::Commit;
-use quickclear_platform::{Clock, Follower, Step};
+use quickclear_platform::{Clock, Follower, Problem, Step};
 use quickclear_roster::Roster;
 use quickclear_schemas::CaseEvent;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub struct HotspotsConfig {
     pub data_dir: Option<PathBuf>,
     /// Where the camera registry (`chicago-traffic-cameras.csv`) lives; `None` means no cameras.
     pub shared_data: Option<PathBuf>,
+    /// How many analyses may compute at once ([`Analyses::per_core`] in production).
+    pub analyses: Analyses,
 }
 
 pub struct Hotspots {
@@ -36,6 +39,7 @@ pub struct Hotspots {
     /// Set once the cameras' cells are computed, just after start.
     pub(crate) cameras: OnceLock<CameraCoverage>,
     pub(crate) advisories: Advisories,
+    analyses: Analyses,
 }
 
 impl Hotspots {
@@ -63,6 +67,7 @@ impl Hotspots {
             pings: Arc::new(pings),
             cameras: OnceLock::new(),
             advisories: Advisories::default(),
+            analyses: config.analyses,
         });
         let loading = hotspots.clone();
         tokio::task::spawn_blocking(move || {
@@ -70,6 +75,15 @@ impl Hotspots {
             loading.cameras.get_or_init(|| coverage);
         });
         hotspots
+    }
+
+    /// Runs `work` on the service under the analysis cap ([`Analyses::run`]).
+    pub(crate) async fn analyse<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Self) -> Result<T, Problem> + Send + 'static,
+    ) -> Result<T, Problem> {
+        let hotspots = self.clone();
+        self.analyses.run(move || work(&hotspots)).await
     }
 
     /// Folds the log in for as long as the process runs.

@@ -11,14 +11,14 @@ use crate::service::Hotspots;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures::Stream;
 use quickclear_access::{Allowed, SquadWork, UnitWatch};
 use quickclear_eventstore::Position;
-use quickclear_platform::Problem;
 use quickclear_platform::json::ApiJson;
+use quickclear_platform::{Heartbeat, Problem};
 use quickclear_schemas::{TaskKind, UnitId};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -84,6 +84,7 @@ async fn advisories(
     user: Allowed<UnitWatch>,
     Path(unit): Path<String>,
     query: Result<Query<AdvisoryQuery>, QueryRejection>,
+    heartbeat: Heartbeat,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     user.check_unit(&UnitId::new(&unit))?;
@@ -134,7 +135,7 @@ async fn advisories(
         let advisory = reader.next().await?;
         Some((Ok(event(&advisory)), reader))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok(Sse::new(stream).keep_alive(heartbeat.keep_alive()))
 }
 
 /// One terminal's position in the advisories: what it still has to be sent, then the live ones.

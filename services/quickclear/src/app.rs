@@ -1,21 +1,21 @@
 //! One process: the chosen services on one event store, behind one HTTP listener.
 
+use crate::listener::{self, ConnectionLimits};
 use crate::roster_routes::{self, Settings, Tiles};
 use crate::services::Service;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Extension, Router};
 use quickclear_access::Access;
 use quickclear_caselog::{CaseLog, Summaries};
 use quickclear_console::Console;
 use quickclear_dispatch::{DispatchConfig, Dispatcher};
 use quickclear_eventstore::EventStore;
-use quickclear_hotspots::{Hotspots, HotspotsConfig};
+use quickclear_hotspots::{Analyses, Hotspots, HotspotsConfig};
 use quickclear_intake::Intake;
 use quickclear_platform::health::readyz;
-use quickclear_platform::{Clock, Consistency, Health, Problem, Supervisor, metrics};
+use quickclear_platform::{Clock, Consistency, Health, Heartbeat, Problem, Supervisor, metrics};
 use quickclear_roster::Roster;
 use quickclear_squad::{Feeds, Squad};
 use std::future::Future;
@@ -53,11 +53,14 @@ pub struct Parts {
     pub data_dir: Option<PathBuf>,
     /// The public data (the camera registry the hotspots service reads); `None` means none.
     pub shared_data: Option<PathBuf>,
+    /// Timeouts and caps of the HTTP connections ([`ConnectionLimits::default`] in production).
+    pub connections: ConnectionLimits,
 }
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    connections: ConnectionLimits,
     /// The case summaries, when this process runs the case log (the demo's summary reads them).
     pub summaries: Option<Arc<Summaries>>,
     /// The process's long-running tasks: when one ends, [`Application::run_until_stopped`] stops.
@@ -108,6 +111,7 @@ impl Application {
             tiles,
             data_dir,
             shared_data,
+            connections,
         } = parts;
         let tile_origin = tiles.as_ref().map(|t| t.origin().to_owned());
         let settings = Settings {
@@ -181,6 +185,7 @@ impl Application {
                 clock,
                 data_dir,
                 shared_data,
+                analyses: Analyses::per_core(),
             });
             let log = health.follow("hotspots", Consistency::Durable);
             supervisor.spawn("hotspots", hotspots.clone().follow(log));
@@ -216,6 +221,8 @@ impl Application {
                 )
             })
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            // Quiet feeds say they are alive well within the idle timeout.
+            .layer(Extension(Heartbeat::every(connections.heartbeat())))
             .layer(axum::middleware::from_fn(
                 quickclear_access::require_session,
             ))
@@ -224,6 +231,7 @@ impl Application {
         Self {
             listener,
             router,
+            connections,
             summaries,
             supervisor,
             health,
@@ -236,26 +244,15 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, or fails when a supervised task ends (ADR 0007).
+    /// Serves until `shutdown` completes, or fails when a supervised task ends (ADR 0007). The
+    /// connections are served by [`listener::serve`], under [`Parts::connections`].
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // Terminal feeds write small SSE frames; without TCP_NODELAY, Nagle's algorithm holds each one
-        // until the previous is acknowledged, and the terminal's delayed ACK adds ~40 ms to the tail
-        // (docs/benchmarks.md).
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::warn!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        // The public report routes are rate limited per client address.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let serving = axum::serve(listener, service).with_graceful_shutdown(shutdown);
+        let serving = listener::serve(self.listener, self.router, self.connections, shutdown);
         tokio::select! {
-            served = serving => served,
+            () = serving => Ok(()),
             ended = self.supervisor.ended() => Err(std::io::Error::other(ended)),
         }
     }

@@ -1,6 +1,7 @@
 //! The command line.
 
 use crate::app::{Application, Parts};
+use crate::listener::{self, ConnectionLimits};
 use crate::roster_routes::Tiles;
 use crate::services::Service;
 use anyhow::{Context, bail};
@@ -75,6 +76,13 @@ pub struct CommonArgs {
     /// The HTTP address to serve on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub http: SocketAddr,
+    /// HTTP connections one client address (an IPv6 client: its /64) may hold at once; more are
+    /// closed on accept. Raise it when many clients share an address (a NAT, a load test).
+    #[arg(long, value_name = "N", default_value_t = ConnectionLimits::default().per_address)]
+    pub max_connections_per_address: usize,
+    /// HTTP connections all clients may hold at once (lowered to fit the open-file limit).
+    #[arg(long, value_name = "N", default_value_t = ConnectionLimits::default().total)]
+    pub max_connections: usize,
     /// Seconds a unit has to acknowledge a task before it is escalated.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub ack_window: i64,
@@ -283,6 +291,29 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
+/// The connection caps of `--max-connections-per-address` and `--max-connections`, with the
+/// production timeouts. Raises the process's open-file limit first, and fits the total under it.
+pub fn connection_limits(common: &CommonArgs) -> anyhow::Result<ConnectionLimits> {
+    if common.max_connections_per_address == 0 || common.max_connections == 0 {
+        bail!("--max-connections-per-address and --max-connections must be at least 1");
+    }
+    let open_files =
+        listener::raise_open_file_limit().context("cannot raise the open-file limit")?;
+    let limits = ConnectionLimits {
+        per_address: common.max_connections_per_address,
+        total: common.max_connections,
+        ..ConnectionLimits::default()
+    }
+    .within_open_files(open_files);
+    tracing::info!(
+        open_files,
+        total = limits.total,
+        per_address = limits.per_address,
+        "connection caps"
+    );
+    Ok(limits)
+}
+
 pub fn dispatch_config(common: &CommonArgs) -> anyhow::Result<DispatchConfig> {
     if common.ack_window <= 0 {
         bail!("--ack-window must be a positive number of seconds");
@@ -412,6 +443,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .roster
             .demo_roster
             .then(|| args.roster.shared_data.clone()),
+        connections: connection_limits(&args.common)?,
     };
     let app = Application::build(parts, bind(args.common.http).await?);
     let names: Vec<String> = args.services.iter().map(ToString::to_string).collect();

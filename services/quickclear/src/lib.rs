@@ -4,6 +4,8 @@
 //!   crate on a CSV file (plain or gzip), without any server.
 //! - [`app`]: [`Application`](app::Application) builds the chosen services on one event store and
 //!   one HTTP listener, and runs until stopped; tests drive it in-process on `127.0.0.1:0`.
+//! - [`listener`]: the HTTP connections: hyper with header-read, idle and request timeouts, and
+//!   caps on the connections one client and all clients may hold ([`listener::ConnectionLimits`]).
 //! - [`roster_routes`]: the roster, settings and precinct outlines the pages draw on.
 //! - [`services`]: the service names of `quickclear serve` (`intake`, `dispatch`, `squad:precinct`,
 //!   `squad:property`, `squad:scene`, `caselog`, `hotspots`).
@@ -18,6 +20,7 @@ pub mod analyze;
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod listener;
 pub mod review;
 pub mod roster_routes;
 pub mod services;

@@ -76,6 +76,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         // The camera registry is Chicago's: only the demo city uses it.
         shared_data: (args.demo || args.roster.demo_roster)
             .then(|| args.roster.shared_data.clone()),
+        connections: cli::connection_limits(&args.common)?,
     };
     let app = Application::build(parts, cli::bind(args.common.http).await?);
     tracing::info!(http = %app.local_addr(), "quickclear is up");

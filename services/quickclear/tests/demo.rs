@@ -5,6 +5,7 @@ use chrono::Duration;
 use quickclear::app::{Application, DEFAULT_CLEARANCE_TARGET, Parts};
 use quickclear::demo::stats::get;
 use quickclear::demo::{Demo, Options, Start, replay_origin};
+use quickclear::listener::ConnectionLimits;
 use quickclear::services::Service;
 use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
@@ -103,6 +104,7 @@ async fn the_first_day_of_2016_becomes_dispatched_worked_and_cleared_cases() {
         tiles: None,
         data_dir: None,
         shared_data: None,
+        connections: ConnectionLimits::default(),
     };
     let app = Application::build(parts, listener);
     let addr = app.local_addr();

@@ -5,7 +5,7 @@ use crate::feeds::{Feeds, Posted};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::TimeDelta;
@@ -18,7 +18,7 @@ use quickclear_platform::commands::execute;
 use quickclear_platform::json::ApiJson;
 use quickclear_platform::problem::FieldError;
 use quickclear_platform::query::ApiQuery;
-use quickclear_platform::{Clock, Problem};
+use quickclear_platform::{Clock, Heartbeat, Problem};
 use quickclear_roster::Roster;
 use quickclear_schemas::bounds::{Checker, TimeBounds};
 use quickclear_schemas::message::{FeedItem, TaskCommandRequest};
@@ -92,6 +92,7 @@ async fn feed(
     user: Allowed<UnitWatch>,
     Path(unit): Path<String>,
     ApiQuery(query): ApiQuery<FeedQuery>,
+    heartbeat: Heartbeat,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     user.check_unit(&UnitId::new(&unit))?;
@@ -135,7 +136,7 @@ async fn feed(
         let posted = feed.next().await?;
         Some((event(&posted), feed))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    Ok(Sse::new(events).keep_alive(heartbeat.keep_alive()))
 }
 
 /// One terminal's feed: the backlog it asked for, then live items.

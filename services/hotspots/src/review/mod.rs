@@ -56,7 +56,6 @@ async fn patrol_gap_review(
     let ring_size = params.ring_size()?;
     let min_dwell_minutes = params.number("min_dwell_minutes", 10.0, 0.0..=10_000_000.0)?;
     let precinct = params.selection(&hotspots.roster)?.precinct;
-    let cameras = hotspots.cameras.get().ok_or_else(cameras_loading)?;
     let scope = Scope {
         week,
         resolution,
@@ -64,9 +63,16 @@ async fn patrol_gap_review(
         min_dwell_minutes,
         precinct,
     };
-    let thefts = Thefts::read(&read(&hotspots), &scope)?;
+    hotspots
+        .analyse(move |hotspots| render(hotspots, scope))
+        .await
+}
+
+fn render(hotspots: &Hotspots, scope: Scope) -> Result<Response, Problem> {
+    let cameras = hotspots.cameras.get().ok_or_else(cameras_loading)?;
+    let thefts = Thefts::read(&read(hotspots), &scope)?;
     let window = scope.window();
-    let dwell = dwell_in(&hotspots, resolution, window.from, window.to).await?;
+    let dwell = dwell_in(hotspots, scope.resolution, window.from, window.to)?;
     let roster = &hotspots.roster;
     let area = area(roster, scope.precinct.as_ref());
     let inside = |cell: CellIndex| window.covers_cell(roster, cell);

@@ -6,6 +6,7 @@ pub mod processes;
 
 use futures::StreamExt;
 use quickclear::app::{Application, DEFAULT_CLEARANCE_TARGET, Parts};
+use quickclear::listener::ConnectionLimits;
 use quickclear::services::Service;
 use quickclear_access::{Access, AccessConfig};
 use quickclear_dispatch::DispatchConfig;
@@ -134,7 +135,7 @@ pub async fn spawn_with_roster(
     let mut parts = parts(store, &dir, services);
     parts.roster = roster;
     parts.dispatch = dispatch;
-    serve(parts, dir).await
+    launch(parts, dir).await
 }
 
 async fn spawn_with(
@@ -149,7 +150,7 @@ async fn spawn_with(
     parts.dispatch = dispatch;
     parts.tiles = tiles;
     parts.occurred_horizon = occurred_horizon;
-    serve(parts, dir).await
+    launch(parts, dir).await
 }
 
 /// The embedded store's file in a test's data directory.
@@ -168,10 +169,20 @@ pub async fn spawn_on(
     let mut parts = parts(store, &dir, services);
     parts.dispatch = dispatch;
     parts.tiles = tiles;
-    serve(parts, dir).await
+    launch(parts, dir).await
 }
 
-async fn serve(parts: Parts, dir: tempfile::TempDir) -> TestApp {
+/// Every service under `connections`' timeouts and caps.
+pub async fn spawn_with_limits(connections: ConnectionLimits) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(&log_file(&dir)).unwrap());
+    let mut parts = parts(store, &dir, Service::all());
+    parts.connections = connections;
+    launch(parts, dir).await
+}
+
+/// The application of `parts` on `127.0.0.1:0`, keeping its own files in `dir`.
+async fn launch(parts: Parts, dir: tempfile::TempDir) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (store, access) = (parts.store.clone(), parts.access.clone());
     let app = Application::build(parts, listener);
@@ -187,7 +198,8 @@ async fn serve(parts: Parts, dir: tempfile::TempDir) -> TestApp {
 }
 
 /// What a process of `services` on `store` is made of, keeping its files in `dir`: the demo
-/// roster, [`access`], the system clock, the default dispatch configuration, no tiles.
+/// roster, [`access`], the system clock, the default dispatch configuration, no tiles, the
+/// production connection limits.
 pub fn parts(store: Arc<dyn EventStore>, dir: &tempfile::TempDir, services: Vec<Service>) -> Parts {
     Parts {
         store,
@@ -201,6 +213,7 @@ pub fn parts(store: Arc<dyn EventStore>, dir: &tempfile::TempDir, services: Vec<
         tiles: None,
         data_dir: Some(dir.path().to_owned()),
         shared_data: Some(shared_data()),
+        connections: ConnectionLimits::default(),
     }
 }
 
