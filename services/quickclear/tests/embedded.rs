@@ -15,30 +15,6 @@ fn command(unit: &str, action: Value) -> Value {
     body
 }
 
-async fn dispatched_case(app: &TestApp, case_id: &str) -> Value {
-    quickclear_testkit::eventually(
-        "the case to be dispatched",
-        Duration::from_secs(10),
-        || async {
-            let (_, case) = get(&app.http, &format!("{}/api/v1/cases/{case_id}", app.base)).await;
-            (!case["dispatched_at"].is_null()).then_some(case)
-        },
-    )
-    .await
-}
-
-fn unit_of(case: &Value, task: &str) -> String {
-    case["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == task)
-        .unwrap()["unit"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_reaches_all_three_units_in_one_dispatch() {
     let app = spawn_app().await;
@@ -78,7 +54,7 @@ async fn a_report_reaches_all_three_units_in_one_dispatch() {
         "233 S Wacker Dr at resolution 8 (as h3-py computes it)"
     );
 
-    let case = dispatched_case(&app, case_id).await;
+    let case = until_dispatched(&app, case_id).await;
     let dispatches: Vec<&Value> = case["timeline"]
         .as_array()
         .unwrap()
@@ -129,7 +105,7 @@ async fn a_retried_report_returns_the_same_case_and_writes_nothing() {
     let first = send(body.clone()).await.unwrap();
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.unwrap();
-    dispatched_case(&app, first["case_id"].as_str().unwrap()).await;
+    until_dispatched(&app, first["case_id"].as_str().unwrap()).await;
     let head = app.store.head().await.unwrap();
 
     let retry = send(body.clone()).await.unwrap();
@@ -165,7 +141,7 @@ async fn a_case_is_worked_to_clearance_with_idempotent_terminal_commands() {
     )
     .await;
     let case_id = accepted["case_id"].as_str().unwrap().to_owned();
-    let case = dispatched_case(&app, &case_id).await;
+    let case = until_dispatched(&app, &case_id).await;
     let precinct = unit_of(&case, "precinct");
     // Each unit acts through its own squad account; the dispatcher resolves.
     let precinct_member = app.client_as(&precinct.to_lowercase());
@@ -301,7 +277,7 @@ async fn an_unacknowledged_task_is_escalated_to_the_next_unit() {
     )
     .await;
     let case_id = accepted["case_id"].as_str().unwrap().to_owned();
-    let first = dispatched_case(&app, &case_id).await;
+    let first = until_dispatched(&app, &case_id).await;
     // Everyone but the precinct acknowledges.
     for task in ["property", "scene"] {
         let url = format!("{}/api/v1/cases/{case_id}/tasks/{task}/commands", app.base);
@@ -358,7 +334,7 @@ async fn a_reconnecting_terminal_gets_only_what_it_missed() {
     let seen = terminal.next_for(first["case_id"].as_str().unwrap()).await;
     drop(terminal);
     let (_, second) = post(&app.http, &reports, &report_body()).await;
-    dispatched_case(&app, second["case_id"].as_str().unwrap()).await;
+    until_dispatched(&app, second["case_id"].as_str().unwrap()).await;
     let mut again = Terminal::connect(&app.http, &app.base, "D001", Some(seen.id)).await;
     let missed = again.next("the missed task").await;
     assert_eq!(
@@ -378,17 +354,9 @@ async fn every_service_serves_prometheus_metrics() {
     )
     .await;
     let _terminal = Terminal::connect(&app.http, &app.base, "D001", None).await;
-    dispatched_case(&app, accepted["case_id"].as_str().unwrap()).await;
+    until_dispatched(&app, accepted["case_id"].as_str().unwrap()).await;
     let text = quickclear_testkit::eventually("metrics", Duration::from_secs(5), || async {
-        let text = app
-            .http
-            .get(format!("{}/metrics", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = metrics_text(&app).await;
         text.contains("quickclear_report_to_terminal_seconds")
             .then_some(text)
     })

@@ -55,15 +55,6 @@ async fn readiness_becomes(base: &str, status: u16, what: &str) -> Value {
     .await
 }
 
-async fn dispatched(app: &TestApp, case_id: &str) -> Value {
-    eventually("the case dispatched", Duration::from_secs(10), || async {
-        let url = format!("{}/api/v1/cases/{case_id}", app.base);
-        let (_, case) = get(&app.http, &url).await;
-        (!case["dispatched_at"].is_null()).then_some(case)
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_position() {
     let dir = tempfile::tempdir().unwrap();
@@ -96,8 +87,8 @@ async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_positio
     let store = Arc::new(SqliteStore::open(&log_file(&dir)).unwrap());
     let app = spawn_on(store, dir, Service::all(), DispatchConfig::default(), None).await;
     // The cases on either side of the damage are dispatched and listed; so is a new report.
-    dispatched(&app, &before.to_string()).await;
-    dispatched(&app, &after.to_string()).await;
+    until_dispatched(&app, &before.to_string()).await;
+    until_dispatched(&app, &after.to_string()).await;
     let (status, accepted) = post(
         &app.http,
         &format!("{}/api/v1/reports", app.base),
@@ -105,7 +96,7 @@ async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_positio
     )
     .await;
     assert_eq!(status, 201, "{accepted}");
-    dispatched(&app, accepted["case_id"].as_str().unwrap()).await;
+    until_dispatched(&app, accepted["case_id"].as_str().unwrap()).await;
     let (_, cases) = get(&app.http, &format!("{}/api/v1/cases", app.base)).await;
     assert_eq!(cases["cases"].as_array().map(Vec::len), Some(3), "{cases}");
 
@@ -132,15 +123,7 @@ async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_positio
         );
         assert_eq!(subscriber["state"], "live", "{subscriber}");
     }
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_text(&app).await;
     assert!(
         metrics.contains(
             "quickclear_subscription_undecodable_commits_total{subscriber=\"dispatch\"} 1"

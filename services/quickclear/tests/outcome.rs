@@ -33,6 +33,10 @@ async fn serve_intake(nats: &NatsServer) -> (Process, tempfile::TempDir) {
         &shared_data().display().to_string(),
         "--users",
         &file.display().to_string(),
+        // Every caller of this test is on one address, and while the log stalls up to ~200
+        // reports wait at once, each on its own connection: more than one address may hold.
+        "--max-connections-per-address",
+        "1024",
     ];
     (Process::start(args.map(String::from).to_vec()).await, users)
 }

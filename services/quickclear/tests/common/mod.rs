@@ -239,7 +239,13 @@ pub async fn dispatched_case(app: &TestApp) -> (String, Value) {
     .await;
     assert_eq!(status, 201, "{accepted}");
     let case_id = accepted["case_id"].as_str().unwrap().to_owned();
-    let case = quickclear_testkit::eventually(
+    let case = until_dispatched(app, &case_id).await;
+    (case_id, case)
+}
+
+/// Waits until `case_id` is dispatched, and returns the case.
+pub async fn until_dispatched(app: &TestApp, case_id: &str) -> Value {
+    quickclear_testkit::eventually(
         "the case to be dispatched",
         Duration::from_secs(10),
         || async {
@@ -247,8 +253,13 @@ pub async fn dispatched_case(app: &TestApp) -> (String, Value) {
             (!case["dispatched_at"].is_null()).then_some(case)
         },
     )
-    .await;
-    (case_id, case)
+    .await
+}
+
+/// What `GET /metrics` answers now.
+pub async fn metrics_text(app: &TestApp) -> String {
+    let metrics = app.http.get(format!("{}/metrics", app.base)).send().await;
+    metrics.unwrap().text().await.unwrap()
 }
 
 /// The unit holding the case's task of `kind`.
