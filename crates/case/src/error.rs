@@ -91,3 +91,27 @@ impl CaseError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kind is the HTTP status a client gets: 404, 422 or 409.
+    #[test]
+    fn each_refusal_has_the_kind_of_its_status() {
+        assert_eq!(CaseError::CaseNotFound.kind(), ErrorKind::NotFound);
+        for invalid in [
+            CaseError::IncompleteDispatch,
+            CaseError::MissingText("note"),
+            CaseError::ValueOutOfRange {
+                what: "recovered value",
+                max: 1,
+            },
+        ] {
+            assert_eq!(invalid.kind(), ErrorKind::Invalid, "{invalid}");
+        }
+        for conflict in [CaseError::CaseExists, CaseError::AlreadyDispatched] {
+            assert_eq!(conflict.kind(), ErrorKind::Conflict, "{conflict}");
+        }
+    }
+}

@@ -446,6 +446,15 @@ fn a_command_id_reused_for_another_command_is_refused() {
             task: Some((Precinct, u("D001"))),
         },
     });
+    // The 409's detail names the earlier use, so the client can tell what its id did.
+    let earlier = AppliedCommand {
+        first_event: "TaskAcknowledged",
+        task: Some((Precinct, u("D001"))),
+    };
+    assert_eq!(
+        earlier.to_string(),
+        "TaskAcknowledged on the precinct task by D001"
+    );
 }
 
 #[test]
@@ -578,6 +587,14 @@ fn acknowledging_twice_under_different_ids_decides_nothing_the_second_time() {
         .when(ack(Property, "PROP-1"))
         .then_nothing();
     assert_eq!(world.task(Property).acknowledged_at, Some(t(3)));
+}
+
+#[test]
+fn setting_off_twice_decides_nothing_the_second_time() {
+    let world = given([report(), dispatch_default(), en_route(Scene, "SCENE-1")])
+        .when(en_route(Scene, "SCENE-1"))
+        .then_nothing();
+    assert_eq!(world.task(Scene).en_route_at, Some(t(3)));
 }
 
 #[test]
