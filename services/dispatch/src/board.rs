@@ -258,4 +258,77 @@ mod tests {
             [(older, t0), (newer, t0 + Duration::seconds(2))]
         );
     }
+
+    fn load_of(board: &Board, unit: &str) -> u32 {
+        board.loads().get(&UnitId::new(unit)).copied().unwrap_or(0)
+    }
+
+    #[test]
+    fn a_dispatched_case_loads_its_units_and_arms_their_deadlines_until_it_is_resolved() {
+        let t0: DateTime<Utc> = "2026-12-02T08:00:00Z".parse().unwrap();
+        let case_id = CaseId::random();
+        let mut board = Board::new(Duration::seconds(60));
+        assert!(board.apply(commit(1, vec![sample("ReportReceived", case_id, t0)])));
+        assert!(board.apply(commit(2, vec![sample("CaseDispatched", case_id, t0)])));
+        for unit in ["D001", "PROP-1", "SCENE-1"] {
+            assert_eq!(load_of(&board, unit), 1, "{unit}");
+        }
+        assert_eq!(board.unacknowledged(), 3);
+        assert_eq!(board.next_deadline(), Some(t0 + Duration::seconds(60)));
+        assert!(board.overdue(t0 + Duration::seconds(59)).is_empty());
+        assert_eq!(board.overdue(t0 + Duration::seconds(60)).len(), 3);
+        // An echo of a commit already folded in changes nothing.
+        assert!(!board.apply(commit(2, vec![sample("CaseDispatched", case_id, t0)])));
+
+        assert!(board.apply(commit(3, vec![sample("CaseClosed", case_id, t0)])));
+        assert_eq!(load_of(&board, "PROP-1"), 0);
+        assert_eq!(board.unacknowledged(), 0);
+        assert!(
+            board.get(&case_id).is_none(),
+            "a resolved case is forgotten"
+        );
+    }
+
+    #[test]
+    fn an_append_in_flight_shows_at_once_and_its_echo_is_not_counted_twice() {
+        let t0: DateTime<Utc> = "2026-12-02T08:00:00Z".parse().unwrap();
+        let case_id = CaseId::random();
+        let mut board = Board::new(Duration::seconds(60));
+        board.apply(commit(1, vec![sample("ReportReceived", case_id, t0)]));
+        board.begin_append(case_id, &[sample("CaseDispatched", case_id, t0)]);
+        let tracked = board.get(&case_id).unwrap();
+        assert!(tracked.is_appending() && tracked.case.dispatched_at.is_some());
+        assert_eq!(
+            load_of(&board, "SCENE-1"),
+            1,
+            "the next decision sees the new load"
+        );
+        assert!(board.undispatched().is_empty());
+        // The log delivers the append itself while it is in flight: held, then dropped.
+        assert!(!board.apply(commit(2, vec![sample("CaseDispatched", case_id, t0)])));
+        board.end_append(case_id, 2);
+        assert!(!board.get(&case_id).unwrap().is_appending());
+        assert_eq!(load_of(&board, "SCENE-1"), 1);
+        assert_eq!(board.get(&case_id).unwrap().last, 2);
+    }
+
+    #[test]
+    fn a_refused_append_is_replaced_by_the_stores_version() {
+        let t0: DateTime<Utc> = "2026-12-02T08:00:00Z".parse().unwrap();
+        let case_id = CaseId::random();
+        let mut board = Board::new(Duration::seconds(60));
+        let report = Commit {
+            position: 1,
+            case_id,
+            commit_id: "r".into(),
+            events: vec![sample("ReportReceived", case_id, t0)],
+        };
+        board.apply(Arc::new(report.clone()));
+        board.begin_append(case_id, &[sample("CaseDispatched", case_id, t0)]);
+        board.replace(case_id, &[report]);
+        let tracked = board.get(&case_id).unwrap();
+        assert!(!tracked.is_appending() && tracked.case.dispatched_at.is_none());
+        assert_eq!(load_of(&board, "D001"), 0);
+        assert_eq!(board.undispatched(), [case_id]);
+    }
 }
