@@ -250,8 +250,9 @@ mod tests {
         board.apply(commit(4, vec![sample("CaseDispatched", dispatched, t0)]));
         board.apply(commit(
             5,
-            vec![sample("ReportReceived", fresh, t0 + Duration::seconds(9))],
+            vec![sample("ReportReceived", fresh, t0 + Duration::seconds(5))],
         ));
+        // Reported exactly at `due`: not late yet.
         let due = t0 + Duration::seconds(5);
         assert_eq!(
             board.waiting_for_dispatch(due),
@@ -274,19 +275,34 @@ mod tests {
             assert_eq!(load_of(&board, unit), 1, "{unit}");
         }
         assert_eq!(board.unacknowledged(), 3);
+        assert!(board.undispatched().is_empty());
         assert_eq!(board.next_deadline(), Some(t0 + Duration::seconds(60)));
         assert!(board.overdue(t0 + Duration::seconds(59)).is_empty());
         assert_eq!(board.overdue(t0 + Duration::seconds(60)).len(), 3);
         // An echo of a commit already folded in changes nothing.
         assert!(!board.apply(commit(2, vec![sample("CaseDispatched", case_id, t0)])));
+        // An acknowledged task has no deadline left; the unit stays busy on it.
+        assert!(board.apply(commit(3, vec![sample("TaskAcknowledged", case_id, t0)])));
+        assert_eq!(board.unacknowledged(), 2);
+        assert_eq!(load_of(&board, "D001"), 1);
 
-        assert!(board.apply(commit(3, vec![sample("CaseClosed", case_id, t0)])));
+        assert!(board.apply(commit(4, vec![sample("CaseClosed", case_id, t0)])));
         assert_eq!(load_of(&board, "PROP-1"), 0);
         assert_eq!(board.unacknowledged(), 0);
         assert!(
             board.get(&case_id).is_none(),
             "a resolved case is forgotten"
         );
+    }
+
+    #[test]
+    fn a_case_known_only_from_its_middle_is_not_tracked() {
+        let case_id = CaseId::random();
+        let mut board = Board::new(Duration::seconds(60));
+        let dispatched = sample("CaseDispatched", case_id, Utc::now());
+        assert!(!board.apply(commit(7, vec![dispatched])));
+        assert!(board.get(&case_id).is_none());
+        assert_eq!(board.unacknowledged(), 0);
     }
 
     #[test]

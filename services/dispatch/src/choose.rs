@@ -150,6 +150,12 @@ mod tests {
             Some("D002"),
             "nearest"
         );
+        // A station is chosen by distance alone, however busy.
+        let nearest_busy = loads(&[("D002", 5)]);
+        assert_eq!(
+            next(TaskKind::Precinct, &[], &nearest_busy).as_deref(),
+            Some("D002")
+        );
         let near_busy = loads(&[("SCENE-2", 1)]);
         assert_eq!(
             next(TaskKind::Scene, &[], &near_busy).as_deref(),
