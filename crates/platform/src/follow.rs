@@ -5,7 +5,7 @@
 //! (ADR 0007: one damaged commit must not stop dispatch for every report behind it). What it meets
 //! is written to its [`SubscriberStatus`], which `/readyz` and the metrics read.
 
-use crate::health::SubscriberStatus;
+use crate::status::SubscriberStatus;
 use futures::StreamExt;
 use quickclear_eventstore::{Commit, Delivery, EventStore, Position, StoreError, Subscription};
 use std::sync::Arc;
@@ -137,8 +137,8 @@ impl Follower {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::health::Phase;
     use crate::scripted_store::{Script, ScriptedStore, commit};
+    use crate::status::Phase;
     use crate::{Health, Supervisor};
 
     fn position(step: Step) -> Option<Position> {

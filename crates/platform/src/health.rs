@@ -4,32 +4,28 @@
 //! head once a second, so a subscriber's lag is known in commits and in seconds (how long ago the
 //! oldest commit it has not handled was already in the log). The process is ready when the store
 //! answers and every subscriber is live (caught up since it last subscribed), less than
-//! [`READY_LAG`] behind, has stepped over no undecodable commit and raises no alert of its own
+//! [`READY_LAG`](crate::status::READY_LAG) behind, has stepped over no undecodable commit and raises no alert of its own
 //! (dispatch raises one for a report it could not dispatch in time).
 
 use crate::follow::{Consistency, Follower};
+use crate::status::{SubscriberReport, SubscriberStatus};
 use crate::supervise::Supervisor;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use prometheus::{IntCounterVec, IntGaugeVec, register_int_counter_vec, register_int_gauge_vec};
+use prometheus::{IntGaugeVec, register_int_gauge_vec};
 use quickclear_eventstore::{EventStore, Position, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// A subscriber further behind than this is not ready.
-pub const READY_LAG: Duration = Duration::from_secs(5);
 /// How often the log's head is sampled.
 const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 /// How far back samples are kept: lags beyond it are reported as at least this.
 const KEEP_SAMPLES: Duration = Duration::from_secs(120);
 /// A store that does not tell its head within this long is not ready.
 const STORE_TIMEOUT: Duration = Duration::from_secs(1);
-/// Undecodable commits listed per subscriber (all are counted).
-const LISTED_UNDECODABLE: usize = 20;
 
 static LAG_COMMITS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     register_int_gauge_vec!(
@@ -44,24 +40,6 @@ static LAG_SECONDS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     register_int_gauge_vec!(
         "quickclear_subscription_lag_seconds",
         "How long the oldest commit this subscriber has not handled has been in the log.",
-        &["subscriber"]
-    )
-    .expect("metric registers once")
-});
-
-static UNDECODABLE: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    register_int_counter_vec!(
-        "quickclear_subscription_undecodable_commits_total",
-        "Commits this subscriber could not decode and stepped over (see /readyz for positions).",
-        &["subscriber"]
-    )
-    .expect("metric registers once")
-});
-
-static FAILURES: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    register_int_counter_vec!(
-        "quickclear_subscription_failures_total",
-        "Times this subscriber lost the case log (or could not subscribe) and had to subscribe again.",
         &["subscriber"]
     )
     .expect("metric registers once")
@@ -123,7 +101,7 @@ impl Health {
             .lock_subscribers()
             .iter()
             .map(|status| {
-                let handled = status.handled.load(Ordering::Relaxed);
+                let handled = status.position();
                 let lag_seconds = head
                     .as_ref()
                     .map_or(0, |head| self.lag_seconds(handled, *head, now).as_secs());
@@ -183,13 +161,13 @@ impl Health {
                 }
             }
             for status in self.lock_subscribers().iter() {
-                let handled = status.handled.load(Ordering::Relaxed);
+                let handled = status.position();
                 let lag = self.lag_seconds(handled, head, now);
                 LAG_COMMITS
-                    .with_label_values(&[status.name])
+                    .with_label_values(&[status.name()])
                     .set(head.saturating_sub(handled) as i64);
                 LAG_SECONDS
-                    .with_label_values(&[status.name])
+                    .with_label_values(&[status.name()])
                     .set(lag.as_secs() as i64);
             }
         }
@@ -228,164 +206,11 @@ pub struct StoreReport {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct SubscriberReport {
-    pub name: &'static str,
-    pub ready: bool,
-    #[serde(flatten)]
-    pub phase: Phase,
-    /// The last commit handled.
-    pub position: Position,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lag_commits: Option<u64>,
-    pub lag_seconds: u64,
-    pub undecodable: Undecodable,
-    /// The subscriber's own concerns, by name (dispatch: `undispatched`).
-    pub alerts: BTreeMap<&'static str, String>,
-}
-
-/// Where a subscriber stands with the log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Phase {
-    /// Reading what was in the log when it subscribed.
-    CatchingUp,
-    /// Caught up: handling commits as they are appended.
-    Live,
-    /// Lost the log or cannot subscribe; trying again.
-    Failing { error: String, retry_in_ms: u64 },
-}
-
-/// Commits a subscriber could not decode and stepped over.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Undecodable {
-    pub count: u64,
-    /// The first few, with their positions.
-    pub commits: Vec<UndecodableCommit>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct UndecodableCommit {
-    pub position: Position,
-    pub reason: String,
-}
-
-/// One follower's state, written by the follower (and its owner's alerts), read by [`Health`].
-pub struct SubscriberStatus {
-    name: &'static str,
-    handled: AtomicU64,
-    state: Mutex<State>,
-}
-
-struct State {
-    phase: Phase,
-    undecodable: Undecodable,
-    alerts: BTreeMap<&'static str, String>,
-}
-
-impl SubscriberStatus {
-    fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            handled: AtomicU64::new(0),
-            state: Mutex::new(State {
-                phase: Phase::CatchingUp,
-                undecodable: Undecodable::default(),
-                alerts: BTreeMap::new(),
-            }),
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// Raises (`Some`) or clears (`None`) one of the owner's alerts; any raised alert makes the
-    /// process not ready.
-    pub fn alert(&self, name: &'static str, detail: Option<String>) {
-        let mut state = self.lock();
-        match detail {
-            Some(detail) => state.alerts.insert(name, detail),
-            None => state.alerts.remove(name),
-        };
-    }
-
-    pub(crate) fn handled(&self, position: Position) {
-        self.handled.store(position, Ordering::Relaxed);
-    }
-
-    pub(crate) fn subscribed(&self) {
-        self.lock().phase = Phase::CatchingUp;
-    }
-
-    pub(crate) fn caught_up(&self, position: Position) {
-        let mut state = self.lock();
-        if state.phase != Phase::Live {
-            tracing::info!(
-                subscriber = self.name,
-                position,
-                "caught up with the case log"
-            );
-        }
-        state.phase = Phase::Live;
-    }
-
-    pub(crate) fn failing(&self, error: &StoreError, retry_in: Duration) {
-        tracing::warn!(subscriber = self.name, %error, ?retry_in, "lost the case log; subscribing again");
-        FAILURES.with_label_values(&[self.name]).inc();
-        self.lock().phase = Phase::Failing {
-            error: error.to_string(),
-            retry_in_ms: retry_in.as_millis() as u64,
-        };
-    }
-
-    pub(crate) fn quarantine(&self, position: Position, reason: String) {
-        tracing::error!(
-            subscriber = self.name,
-            position,
-            %reason,
-            "a commit of the case log cannot be decoded; stepping over it (ADR 0007): the \
-             process stays not ready until it is restarted on a repaired log"
-        );
-        UNDECODABLE.with_label_values(&[self.name]).inc();
-        let mut state = self.lock();
-        state.undecodable.count += 1;
-        if state.undecodable.commits.len() < LISTED_UNDECODABLE {
-            state
-                .undecodable
-                .commits
-                .push(UndecodableCommit { position, reason });
-        }
-    }
-
-    fn report(&self, head: Option<Position>, lag_seconds: u64) -> SubscriberReport {
-        let state = self.lock();
-        let position = self.handled.load(Ordering::Relaxed);
-        let ready = state.phase == Phase::Live
-            && lag_seconds < READY_LAG.as_secs()
-            && state.undecodable.count == 0
-            && state.alerts.is_empty();
-        SubscriberReport {
-            name: self.name,
-            ready,
-            phase: state.phase.clone(),
-            position,
-            lag_commits: head.map(|head| head.saturating_sub(position)),
-            lag_seconds,
-            undecodable: state.undecodable.clone(),
-            alerts: state.alerts.clone(),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().expect("subscriber status lock")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scripted_store::{Script, ScriptedStore, commit};
+    use crate::status::READY_LAG;
     use quickclear_eventstore::Delivery;
 
     /// A process with one follower, `name`, that has handled commits 1 to 5 and caught up, and

@@ -8,7 +8,8 @@
 //! - [`metrics`]: the `/metrics` endpoint.
 //! - [`heartbeat`]: [`Heartbeat`], how often a quiet server-sent event stream says it is alive.
 //! - [`follow`]: [`follow::Follower`], the one way projections and processors read the case log.
-//! - [`health`]: every follower's state and lag, and `/readyz`.
+//! - [`health`]: every follower's lag, the process's readiness, and `/readyz`.
+//! - [`status`]: one follower's state (live, failing, undecodable commits, alerts).
 //! - [`supervise`]: [`Supervisor`], the process's long-running tasks, which stop it if they end.
 
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod json;
 pub mod metrics;
 pub mod problem;
 pub mod query;
+pub mod status;
 pub mod supervise;
 
 pub use clock::Clock;

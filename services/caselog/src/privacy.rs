@@ -15,7 +15,6 @@
 //!
 //! Every event type is matched by name, so a new one cannot slip through undecided.
 
-use crate::view::CaseView;
 use quickclear_schemas::event::{CaseEvent, Clearance};
 use quickclear_schemas::finding::Finding;
 use quickclear_schemas::report::Report;
@@ -23,23 +22,8 @@ use quickclear_schemas::report::Report;
 /// What a withheld text reads as (an empty text stays empty: nothing was withheld).
 pub const WITHHELD: &str = "(withheld)";
 
-/// The case as an analyst may see it.
-pub fn withhold_for_analysts(view: &mut CaseView) {
-    if let Some(report) = &mut view.report {
-        withhold_report(report);
-    }
-    if let Some(clearance) = &mut view.clearance {
-        withhold_clearance(clearance);
-    }
-    if let Some(reason) = &mut view.closure_reason {
-        withhold(reason);
-    }
-    for entry in &mut view.timeline {
-        withhold_event(&mut entry.event.event);
-    }
-}
-
-fn withhold_event(event: &mut CaseEvent) {
+/// An event as an analyst may see it.
+pub fn withhold_event(event: &mut CaseEvent) {
     match event {
         CaseEvent::ReportReceived(e) => withhold_report(&mut e.report),
         CaseEvent::FindingRecorded(e) => withhold_finding(&mut e.finding),
@@ -60,7 +44,7 @@ fn withhold_event(event: &mut CaseEvent) {
     }
 }
 
-fn withhold_report(report: &mut Report) {
+pub fn withhold_report(report: &mut Report) {
     report.reporter = None;
     withhold(&mut report.description);
 }
@@ -80,14 +64,14 @@ fn withhold_finding(finding: &mut Finding) {
     }
 }
 
-fn withhold_clearance(clearance: &mut Clearance) {
+pub fn withhold_clearance(clearance: &mut Clearance) {
     match clearance {
         Clearance::Arrest => {}
         Clearance::ExceptionalMeans { reason } => withhold(reason),
     }
 }
 
-fn withhold(text: &mut String) {
+pub fn withhold(text: &mut String) {
     if !text.is_empty() {
         *text = WITHHELD.into();
     }

@@ -1,5 +1,6 @@
 //! One case, as a dispatcher or analyst reads it.
 
+use crate::privacy;
 use chrono::{DateTime, Utc};
 use quickclear_access::{Principal, Role, refusal};
 use quickclear_case::{Case, CaseStatus, Task};
@@ -84,9 +85,25 @@ impl CaseView {
             )));
         }
         if !user.sees_reporters() {
-            crate::privacy::withhold_for_analysts(&mut self);
+            self.withhold_for_analysts();
         }
         Ok(self)
+    }
+
+    /// The case without the reporter or free text about people ([`crate::privacy`]).
+    fn withhold_for_analysts(&mut self) {
+        if let Some(report) = &mut self.report {
+            privacy::withhold_report(report);
+        }
+        if let Some(clearance) = &mut self.clearance {
+            privacy::withhold_clearance(clearance);
+        }
+        if let Some(reason) = &mut self.closure_reason {
+            privacy::withhold(reason);
+        }
+        for entry in &mut self.timeline {
+            privacy::withhold_event(&mut entry.event.event);
+        }
     }
 }
 
