@@ -89,14 +89,7 @@ async fn a_commit_that_cannot_be_decoded_is_stepped_over_and_reported_by_positio
     // The cases on either side of the damage are dispatched and listed; so is a new report.
     until_dispatched(&app, &before.to_string()).await;
     until_dispatched(&app, &after.to_string()).await;
-    let (status, accepted) = post(
-        &app.http,
-        &format!("{}/api/v1/reports", app.base),
-        &report_body(),
-    )
-    .await;
-    assert_eq!(status, 201, "{accepted}");
-    until_dispatched(&app, accepted["case_id"].as_str().unwrap()).await;
+    dispatched_case(&app).await;
     let (_, cases) = get(&app.http, &format!("{}/api/v1/cases", app.base)).await;
     assert_eq!(cases["cases"].as_array().map(Vec::len), Some(3), "{cases}");
 

@@ -76,22 +76,26 @@ pub fn head(conn: &Connection) -> rusqlite::Result<Link> {
     )?;
     let mut rows = unlinked.query([after])?;
     while let Some(row) = rows.next()? {
-        let (position, stream, version, commit_id): (Position, String, u64, String) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        let events = stored_bytes(row, 4)?;
-        head = link(
-            &head,
-            &Stored {
-                position,
-                stream: &stream,
-                version,
-                commit_id: &commit_id,
-                events: &events,
-            },
-        );
+        let position;
+        (position, head) = link_row(&head, row)?;
         record(conn, position, &head)?;
     }
     Ok(head)
+}
+
+/// The position and link of a commit read as `position, stream, stream_version, commit_id,
+/// events` (the first five columns of `row`), after `previous`.
+fn link_row(previous: &Link, row: &rusqlite::Row<'_>) -> rusqlite::Result<(Position, Link)> {
+    let position = row.get(0)?;
+    let (stream, version, commit_id) = (stored_text(row, 1)?, row.get(2)?, stored_text(row, 3)?);
+    let stored = Stored {
+        position,
+        stream: &stream,
+        version,
+        commit_id: &commit_id,
+        events: &stored_bytes(row, 4)?,
+    };
+    Ok((position, link(previous, &stored)))
 }
 
 /// A column's bytes whatever its storage class: a value rewritten by hand may be text, not a blob.
@@ -135,27 +139,16 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<ChainReport> {
     while let Some(row) = rows.next()? {
         let position: Position = row.get(0)?;
         let stored: Option<Vec<u8>> = row.get(5)?;
-        let Some(stream) = row.get::<_, Option<String>>(1)? else {
+        if row.get::<_, Option<String>>(1)?.is_none() {
             report.breaks.push(Break {
                 position,
                 what: "the commit is missing: it was removed",
             });
             previous = stored.as_deref().map_or(previous, to_link);
             continue;
-        };
+        }
         report.commits += 1;
-        let (version, commit_id): (u64, String) = (row.get(2)?, row.get(3)?);
-        let events = stored_bytes(row, 4)?;
-        let expected = link(
-            &previous,
-            &Stored {
-                position,
-                stream: &stream,
-                version,
-                commit_id: &commit_id,
-                events: &events,
-            },
-        );
+        let (_, expected) = link_row(&previous, row)?;
         previous = match stored {
             None => {
                 report.breaks.push(Break {
